@@ -1,0 +1,51 @@
+"""How the app-server is started: its argv and its explicit, minimal environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def app_server_argv(binary: str, *, listen: str | None = None) -> list[str]:
+    """Always the native binary by absolute path (never a node wrapper, which orphans it)."""
+    if not PurePosixPath(binary).is_absolute():
+        raise ValueError(f"the codex binary must be an absolute path, got {binary!r}")
+    argv = [binary, "app-server"]
+    if listen:
+        argv += ["--listen", listen]
+    return argv
+
+
+def app_server_env(
+    *,
+    home: str,
+    codex_home: str,
+    tmpdir: str,
+    path: str = DEFAULT_PATH,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The whole environment codex gets: nothing is inherited from the caller or login shell.
+
+    No secret belongs here: over SSH these values are visible in the host's process list.
+    """
+    env = {
+        "HOME": home,
+        "CODEX_HOME": codex_home,
+        "TMPDIR": tmpdir,
+        "XDG_CONFIG_HOME": f"{home}/.config",
+        "XDG_CACHE_HOME": f"{home}/.cache",
+        "XDG_DATA_HOME": f"{home}/.local/share",
+        "XDG_STATE_HOME": f"{home}/.local/state",
+        "PATH": path,
+        "LANG": "C.UTF-8",
+        "NO_COLOR": "1",  # no ANSI codes in stderr, which lands in logs
+        "RUST_LOG": "warn",
+    }
+    if extra:
+        reserved = set(env) & set(extra)
+        if reserved:
+            raise ValueError(f"extra environment may not override {sorted(reserved)}")
+        env.update(extra)
+    return env
