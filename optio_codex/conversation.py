@@ -370,10 +370,28 @@ class CodexConversation:
         if control_id == "model":
             self._next_model = str(value) or None
         elif control_id in ("reasoning_effort", "effort"):
-            self._next_effort = str(value) or None
+            effort = str(value) or None
+            allowed = self.supported_efforts(self._next_model)
+            if effort is not None and allowed and effort not in allowed:
+                raise ValueError(
+                    f"reasoning effort {effort!r} is not one of {sorted(allowed)} "
+                    f"for model {self._next_model or 'default'!r}"
+                )
+            self._next_effort = effort
         else:
             return
         self._publish(synthetic("x-optio-control-update", id=control_id, value=value))
+
+    def supported_efforts(self, model: str | None = None) -> set[str]:
+        """Efforts model/list offers for ``model`` (None: the default model); empty if unknown."""
+        for entry in self.models:
+            if (model and entry.get("id") == model) or (not model and entry.get("isDefault")):
+                return {
+                    str(e.get("reasoningEffort"))
+                    for e in entry.get("supportedReasoningEfforts") or []
+                    if isinstance(e, dict)
+                }
+        return set()
 
     async def close(self) -> None:
         """Stop the app-server (stdin EOF, grace, kill) and end the conversation. Idempotent."""
@@ -441,6 +459,13 @@ class CodexConversation:
     @property
     def stats(self) -> Any:
         return self._endpoint.stats
+
+    async def request(
+        self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+    ) -> Any:
+        """A raw app-server request on this connection (e.g. ``thread/read``)."""
+        self._raise_if_closed()
+        return await self._endpoint.request(method, params, timeout=timeout)
 
     def stderr_tail(self) -> str:
         return self._endpoint.stderr_tail()

@@ -135,9 +135,7 @@ Launcher = Callable[..., Awaitable[CodexConversation]]
 
 
 @pytest.fixture
-async def start_local(
-    codex_binary: CodexBinary, codex_env: CodexEnv
-) -> AsyncIterator[Launcher]:
+async def start_local(codex_binary: CodexBinary, codex_env: CodexEnv) -> AsyncIterator[Launcher]:
     """Start a conversation with a local app-server (stdio)."""
     started: list[CodexConversation] = []
 

@@ -185,15 +185,19 @@ async def test_handler_exceptions_do_not_stop_the_reader() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 messages = st.one_of(
     st.binary(max_size=60),
     json_values.map(lambda v: json.dumps(v).encode()),
     st.fixed_dictionaries(
-        {"id": st.one_of(st.integers(-2, 5), st.text(max_size=3), st.none()),
-         "method": st.one_of(st.text(max_size=10), st.integers())},
+        {
+            "id": st.one_of(st.integers(-2, 5), st.text(max_size=3), st.none()),
+            "method": st.one_of(st.text(max_size=10), st.integers()),
+        },
         optional={"params": json_values, "result": json_values, "error": json_values},
     ).map(lambda v: json.dumps(v).encode()),
 )

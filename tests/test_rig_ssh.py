@@ -9,7 +9,13 @@ from optio_agents.conversation import ConversationClosed, PermissionDecision, Pe
 
 from optio_codex.hosts.ssh import connect_ssh
 from optio_codex.permissions import GateSettings
-from optio_codex.testing.model_server import ScriptedModelServer, exec_command, http_error, slow, text
+from optio_codex.testing.model_server import (
+    ScriptedModelServer,
+    exec_command,
+    http_error,
+    slow,
+    text,
+)
 from optio_codex.testing.relay import TcpRelay
 from optio_codex.testing.sshd import SshdInfo
 from tests.conftest import CodexEnv, Launcher, ssh_target
