@@ -46,11 +46,20 @@ class CodexEvent(dict[str, Any]):
         return "type" in self and "method" not in self
 
     def typed(self) -> Any:
-        """The params parsed into the generated wire model (None for unknown methods)."""
+        """The params as the generated wire model; None for an unknown method, or for a shape
+        this version's schema does not know (a newer server), so callers fall back to the dict.
+        """
+        from pydantic import ValidationError
+
         from optio_codex.protocol.messages import parse_server_notification
 
         method = self.method
-        return parse_server_notification(method, self.params) if method else None
+        if not method:
+            return None
+        try:
+            return parse_server_notification(method, self.params)
+        except ValidationError:
+            return None
 
 
 def synthetic(event_type: str, **payload: Any) -> CodexEvent:
