@@ -150,6 +150,9 @@ class CodexConversation:
         self._closed = asyncio.Event()
         self.close_requested = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
+        # fileChange item id -> its changes, from item/started: codex's fileChange approval
+        # request names only the item, so the gate (and path rules) get the paths from here.
+        self._file_changes: dict[str, list[Any]] = {}
 
     # -- start -------------------------------------------------------------------------------
 
@@ -501,9 +504,17 @@ class CodexConversation:
         if isinstance(turn_id, str):
             self._ledger.begin(turn_id)
 
+    def _item_started(self, params: dict[str, Any]) -> None:
+        item = params.get("item")
+        if isinstance(item, dict) and item.get("type") == "fileChange":
+            item_id, changes = item.get("id"), item.get("changes")
+            if isinstance(item_id, str) and isinstance(changes, list):
+                self._file_changes[item_id] = changes
+
     def _item_completed(self, params: dict[str, Any]) -> None:
         item = params.get("item")
         if isinstance(item, dict):
+            self._file_changes.pop(str(item.get("id")), None)
             self._ledger.item_completed(params.get("turnId"), item)
 
     def _usage_updated(self, params: dict[str, Any]) -> None:
@@ -521,6 +532,7 @@ class CodexConversation:
         turn_id = turn.get("id")
         if not isinstance(turn_id, str):
             return
+        self._file_changes.clear()
         raw_status = turn.get("status")
         status: TurnStatus = "failed"
         if raw_status == "completed":
@@ -550,7 +562,12 @@ class CodexConversation:
 
     def _on_server_request(self, request: ServerRequest) -> None:
         self._publish(CodexEvent(id=request.id, method=request.method, params=request.params))
-        typed = build_request(request.id, request.method, request.params)
+        params = request.params
+        if request.method == "item/fileChange/requestApproval" and "changes" not in params:
+            changes = self._file_changes.get(str(params.get("itemId")))
+            if changes is not None:
+                params = {**params, "changes": changes}
+        typed = build_request(request.id, request.method, params)
         if typed is None:
             self._spawn(
                 self._endpoint_reply_error(request, f"optio-codex does not handle {request.method}")
@@ -621,6 +638,7 @@ class CodexConversation:
 
 _HANDLED: dict[str, Callable[[CodexConversation, dict[str, Any]], None]] = {
     "turn/started": CodexConversation._turn_started,
+    "item/started": CodexConversation._item_started,
     "item/completed": CodexConversation._item_completed,
     "thread/tokenUsage/updated": CodexConversation._usage_updated,
     "serverRequest/resolved": CodexConversation._server_request_resolved,

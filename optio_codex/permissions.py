@@ -67,10 +67,12 @@ class CodexPermissionRequest(PermissionRequest):
         return value if isinstance(value, str) else None
 
     def to_event(self) -> dict[str, Any]:
+        # Not "method": a synthetic event with a top-level "method" reads as a wire message
+        # (CodexEvent.type/.method/.is_synthetic key on it).
         return {
             "requestId": self.request_id,
             "kind": self.kind.value,
-            "method": self.method,
+            "requestMethod": self.method,
             "toolName": self.tool_name,
             "threadId": self.thread_id,
             "turnId": self.turn_id,
@@ -192,10 +194,23 @@ def wire_answer(request: CodexPermissionRequest, decision: CodexPermissionDecisi
     if request.kind is ApprovalKind.MCP_ELICITATION:
         action = {Decision.CANCEL: "cancel", Decision.DENY: "decline"}.get(d, "accept")
         content = decision.content if action == "accept" else None
-        return {"action": action, "content": content, "_meta": None}
+        # An MCP tool approval offers `_meta.persist: ["session", "always"]`; only an accept
+        # carrying `_meta: {"persist": "session"}` spares the later calls of that tool a prompt.
+        meta = (
+            {"persist": "session"}
+            if d is Decision.ALLOW_FOR_SESSION and _offers_session(request.input)
+            else None
+        )
+        return {"action": action, "content": content, "_meta": meta}
     # User input: the operator's answers, or none at all when denied.
     answers = decision.answers if decision.behavior == "allow" and decision.answers else {}
     return {"answers": {qid: {"answers": list(a)} for qid, a in answers.items()}}
+
+
+def _offers_session(params: Mapping[str, Any]) -> bool:
+    meta = params.get("_meta")
+    persist = meta.get("persist") if isinstance(meta, dict) else None
+    return persist == "session" or (isinstance(persist, list) and "session" in persist)
 
 
 def _grantable(profile: Any) -> dict[str, Any]:
@@ -318,6 +333,10 @@ def _changed_paths(request: CodexPermissionRequest) -> list[str]:
         for change in changes:
             if isinstance(change, dict) and isinstance(change.get("path"), str):
                 paths.append(change["path"])
+                # An update may also move the file: the destination must pass the rule too.
+                kind = change.get("kind")
+                if isinstance(kind, dict) and isinstance(kind.get("move_path"), str):
+                    paths.append(kind["move_path"])
     elif isinstance(changes, dict):
         paths.extend(str(p) for p in changes)
     grant_root = request.input.get("grantRoot")
