@@ -495,7 +495,11 @@ class CodexConversation:
         handler = _HANDLED.get(method)
         if handler is not None:
             handler(self, params)
-        self._hub.publish(CodexEvent(method=method, params=params))
+        event = CodexEvent()  # item assignment builds a dict subclass faster than kwargs
+        event["method"] = method
+        event["params"] = params
+        for sub in self._hub.subscriptions:
+            sub.offer(event)
         if method == "turn/completed":
             self._after_turn_completed(params)
 

@@ -15,7 +15,7 @@ import contextlib
 import inspect
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
 
@@ -140,9 +140,17 @@ class Subscription:
         self._items.clear()
         return items
 
-    async def __aiter__(self) -> AsyncIterator[CodexEvent]:
-        while (event := await self.get()) is not None:
-            yield event
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> CodexEvent:
+        items = self._items
+        if items:  # the common case under load: no waiting, no nested coroutine
+            return items.popleft()
+        event = await self.get()
+        if event is None:
+            raise StopAsyncIteration
+        return event
 
 
 EventHandler = Callable[[dict[str, Any]], "Awaitable[None] | None"]
@@ -204,6 +212,11 @@ class EventHub:
 
     def _forget(self, sub: Subscription) -> None:
         self._subs = [s for s in self._subs if s is not sub]
+
+    @property
+    def subscriptions(self) -> list[Subscription]:
+        """The live subscriptions (a list replaced, never changed, on (un)subscribe)."""
+        return self._subs
 
     @property
     def subscriber_count(self) -> int:
