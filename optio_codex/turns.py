@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -73,14 +74,18 @@ class _OpenTurn:
 class TurnLedger:
     """Follows turns from notifications. Knows nothing of sending."""
 
-    def __init__(self, keep_items: bool = True) -> None:
+    def __init__(self, keep_items: bool = True, keep_turns: int = 256) -> None:
         self.keep_items = keep_items
         self.active: _OpenTurn | None = None
+        self.turn_count = 0
         # The thread's cumulative usage as codex last reported it; a turn's usage is the
         # difference across the turn, which stays right however often codex reports.
         self.total_usage = TokenUsage()
-        self.completed: list[TurnResult] = []
+        # Bounded, so a thread of thousands of turns does not grow memory without end.
+        self.completed: deque[TurnResult] = deque(maxlen=keep_turns)
         self._ended: set[str] = set()
+        self._ended_order: deque[str] = deque()
+        self._keep_ended = keep_turns * 4
 
     @property
     def active_turn_id(self) -> str | None:
@@ -126,7 +131,7 @@ class TurnLedger:
             turn = _OpenTurn(turn_id, usage_at_start=self.total_usage)
         else:
             self.active = None
-        self._ended.add(turn_id)
+        self._remember_ended(turn_id)
         messages = [turn.message_text[i] for i in turn.message_order if turn.message_text[i]]
         result = TurnResult(
             turn_id=turn_id,
@@ -139,7 +144,14 @@ class TurnLedger:
             synthetic=synthetic,
         )
         self.completed.append(result)
+        self.turn_count += 1
         return result
+
+    def _remember_ended(self, turn_id: str) -> None:
+        self._ended.add(turn_id)
+        self._ended_order.append(turn_id)
+        if len(self._ended_order) > self._keep_ended:
+            self._ended.discard(self._ended_order.popleft())
 
     def _turn_for(self, turn_id: str | None) -> _OpenTurn | None:
         if self.active is None:
