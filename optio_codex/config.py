@@ -1,0 +1,178 @@
+"""CodexTaskConfig: every option of a codex task, checked once, here.
+
+Field names follow the published optio-codex wherever the concept is the same, so a config
+written for it keeps working. Impossible combinations raise ValueError naming the fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from optio_agents.config_types import AllowedDir
+from optio_host.types import SSHConfig as _OptioHostSSHConfig
+
+from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
+from optio_codex.permissions import PermissionPolicy
+
+SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
+ApprovalPolicy = Literal["untrusted", "on-request", "never"]
+Cleanup = Literal["always", "on_success", "never"]
+
+HookCallback = Callable[[Any], Awaitable[None]]
+DeliverableCallback = Callable[[str, str], Awaitable[None]]
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Set by the launcher for every task; a config may not move them.
+RESERVED_ENV = frozenset(
+    {
+        "HOME",
+        "CODEX_HOME",
+        "TMPDIR",
+        "PATH",
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_DATA_HOME",
+        "XDG_STATE_HOME",
+    }
+)
+# Names that look like secrets: env values are visible in the host's process list.
+_SECRET_HINT = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SSHConfig:
+    """Where a remote task runs. Host keys are verified against ``known_hosts``.
+
+    The first four fields are optio-host's ``SSHConfig``; the rest make the connection safe.
+    """
+
+    host: str
+    user: str
+    key_path: str
+    port: int = 22
+    known_hosts: str | None = None  # default: ~/.ssh/known_hosts of the worker
+    host_key_policy: HostKeyPolicy = "strict"
+    connect_timeout: float = 15.0
+    keepalive_interval: float = 15.0
+
+    def target(self) -> SSHTarget:
+        return SSHTarget(
+            host=self.host,
+            port=self.port,
+            username=self.user,
+            client_keys=(Path(self.key_path).expanduser(),),
+            known_hosts=Path(self.known_hosts).expanduser()
+            if self.known_hosts
+            else Path.home() / ".ssh" / "known_hosts",
+            host_key_policy=self.host_key_policy,
+            connect_timeout=self.connect_timeout,
+            keepalive_interval=self.keepalive_interval,
+        )
+
+    @classmethod
+    def coerce(cls, value: Any) -> SSHConfig:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, _OptioHostSSHConfig):
+            return cls(host=value.host, user=value.user, key_path=value.key_path, port=value.port)
+        raise ValueError(f"CodexTaskConfig.ssh must be an SSHConfig, not {type(value).__name__}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodexTaskConfig:
+    """One codex task. Frozen and keyword-only; validated on construction."""
+
+    consumer_instructions: str
+    # -- where
+    ssh: SSHConfig | None = None  # None: run on the worker itself
+    task_root: str | None = None  # default: ~/.optio-codex/tasks on the host (not /tmp)
+    cleanup: Cleanup = "always"
+    # -- codex
+    model: str | None = None
+    reasoning_effort: str | None = None
+    ask_for_approval: ApprovalPolicy = "on-request"
+    sandbox: SandboxMode = "workspace-write"
+    network_access: bool = False
+    extra_allowed_dirs: list[AllowedDir] | None = None
+    env: Mapping[str, str] | None = None
+    api_key: str | None = field(default=None, repr=False)
+    codex_config: Mapping[str, Any] | None = None  # extra config.toml entries
+    # -- conversation
+    mode: Literal["conversation"] = "conversation"
+    auto_start: bool = False
+    permission_gate: bool = False  # a human answers approvals (UI or terminal)
+    permission_policy: PermissionPolicy | None = None
+    approval_timeout: float | None = 300.0
+    # -- results and hooks
+    host_protocol: bool = True  # the optio.log keyword channel (STATUS/DELIVERABLE/DONE/ERROR)
+    before_execute: HookCallback | None = None
+    after_execute: HookCallback | None = None
+    on_deliverable: DeliverableCallback | None = None
+    supports_resume: bool = False
+
+    def __post_init__(self) -> None:
+        errors = list(self._problems())
+        if errors:
+            raise ValueError("invalid CodexTaskConfig: " + "; ".join(errors))
+        if self.ssh is not None:
+            object.__setattr__(self, "ssh", SSHConfig.coerce(self.ssh))
+
+    def _problems(self) -> Iterator[str]:
+        if (
+            not isinstance(self.consumer_instructions, str)
+            or not self.consumer_instructions.strip()
+        ):
+            yield "consumer_instructions must be a non-empty string"
+        if self.sandbox not in ("read-only", "workspace-write", "danger-full-access"):
+            yield f"sandbox={self.sandbox!r}: use read-only, workspace-write or danger-full-access"
+        if self.ask_for_approval not in ("untrusted", "on-request", "never"):
+            yield f"ask_for_approval={self.ask_for_approval!r}: use untrusted, on-request or never"
+        if self.cleanup not in ("always", "on_success", "never"):
+            yield f"cleanup={self.cleanup!r} is not always, on_success or never"
+        if self.mode != "conversation":
+            yield f"mode={self.mode!r} is not supported (only 'conversation')"
+        if self.network_access and self.sandbox != "workspace-write":
+            yield (
+                f"network_access=True applies to sandbox='workspace-write' only "
+                f"(sandbox={self.sandbox!r})"
+            )
+        writable = [d for d in self.extra_allowed_dirs or [] if d.mode in ("rw", "rwx")]
+        if writable and self.sandbox != "workspace-write":
+            yield (
+                f"extra_allowed_dirs with mode rw need sandbox='workspace-write' "
+                f"(sandbox={self.sandbox!r})"
+            )
+        for d in self.extra_allowed_dirs or []:
+            if not str(d.path).startswith("/"):
+                yield f"extra_allowed_dirs: {d.path!r} is not an absolute path"
+        if self.permission_gate and self.ask_for_approval == "never":
+            yield "permission_gate=True with ask_for_approval='never': codex would never ask"
+        if self.approval_timeout is not None and self.approval_timeout <= 0:
+            yield "approval_timeout must be positive or None"
+        if self.task_root is not None and not self.task_root.startswith(("/", "~")):
+            yield f"task_root={self.task_root!r} must be absolute (or start with ~)"
+        yield from _env_problems(self.env)
+        if self.api_key is not None and not self.api_key.strip():
+            yield "api_key is empty"
+
+    def __repr__(self) -> str:  # never print the key
+        return f"CodexTaskConfig(ssh={self.ssh!r}, sandbox={self.sandbox!r}, model={self.model!r})"
+
+
+def _env_problems(env: Mapping[str, str] | None) -> Iterator[str]:
+    for name, value in (env or {}).items():
+        if not _ENV_NAME.match(name):
+            yield f"env: {name!r} is not a valid variable name"
+        elif name in RESERVED_ENV:
+            yield f"env: {name} is set by optio-codex for every task"
+        elif _SECRET_HINT.search(name):
+            yield (
+                f"env: {name} looks like a secret; environment values are visible in the "
+                "host's process list (pass an API key as api_key)"
+            )
+        if not isinstance(value, str) or "\0" in value:
+            yield f"env: the value of {name} must be a string without NUL bytes"

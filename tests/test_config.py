@@ -1,0 +1,72 @@
+"""CodexTaskConfig: bad values give clear errors naming the fields."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from optio_agents.config_types import AllowedDir
+from optio_host.types import SSHConfig as OptioHostSSHConfig
+
+from optio_codex.config import CodexTaskConfig, SSHConfig
+
+
+def test_defaults_are_safe() -> None:
+    config = CodexTaskConfig(consumer_instructions="do it")
+    assert config.sandbox == "workspace-write" and config.network_access is False
+    assert config.ask_for_approval == "on-request" and config.permission_gate is False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.sandbox = "danger-full-access"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        CodexTaskConfig("positional")  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"consumer_instructions": "  "}, "consumer_instructions"),
+        ({"sandbox": "off"}, "sandbox='off'"),
+        ({"ask_for_approval": "on-failure"}, "ask_for_approval='on-failure'"),
+        ({"sandbox": "read-only", "network_access": True}, "network_access"),
+        (
+            {"sandbox": "read-only", "extra_allowed_dirs": [AllowedDir("/data", "rw")]},
+            "extra_allowed_dirs",
+        ),
+        ({"extra_allowed_dirs": [AllowedDir("data", "ro")]}, "absolute"),
+        ({"permission_gate": True, "ask_for_approval": "never"}, "permission_gate"),
+        ({"approval_timeout": 0}, "approval_timeout"),
+        ({"env": {"HOME": "/x"}}, "env: HOME"),
+        ({"env": {"OPENAI_API_KEY": "sk-1"}}, "looks like a secret"),
+        ({"env": {"1BAD": "x"}}, "not a valid variable name"),
+        ({"task_root": "relative/dir"}, "task_root"),
+        ({"mode": "iframe"}, "mode='iframe'"),
+        ({"cleanup": "sometimes"}, "cleanup"),
+    ],
+)
+def test_bad_values_name_the_field(kwargs: dict[str, object], message: str) -> None:
+    kwargs = {"consumer_instructions": "task", **kwargs}
+    with pytest.raises(ValueError, match="invalid CodexTaskConfig") as info:
+        CodexTaskConfig(**kwargs)  # type: ignore[arg-type]
+    assert message in str(info.value)
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    with pytest.raises(ValueError) as info:
+        CodexTaskConfig(consumer_instructions="", sandbox="bad")  # type: ignore[arg-type]
+    assert "consumer_instructions" in str(info.value) and "sandbox='bad'" in str(info.value)
+
+
+def test_api_key_never_shows_in_repr() -> None:
+    config = CodexTaskConfig(consumer_instructions="x", api_key="sk-very-secret")
+    assert "sk-very-secret" not in repr(config) and "sk-very-secret" not in str(config)
+
+
+def test_optio_host_ssh_config_is_accepted_and_verified_by_default() -> None:
+    config = CodexTaskConfig(
+        consumer_instructions="x",
+        ssh=OptioHostSSHConfig(host="h.example", user="u", key_path="/k", port=2222),  # type: ignore[arg-type]
+    )
+    assert isinstance(config.ssh, SSHConfig)
+    target = config.ssh.target()
+    assert target.host_key_policy == "strict" and target.port == 2222
+    assert target.known_hosts.name == "known_hosts"
