@@ -104,7 +104,9 @@ async def connect_ssh(target: SSHTarget) -> asyncssh.SSHClientConnection:
     options = asyncssh.SSHClientConnectionOptions(
         username=target.username,
         client_keys=[str(k) for k in target.client_keys] or None,
-        known_hosts=None,  # checked by _HostKeyChecker, which also implements accept-new
+        # Not None: asyncssh then skips host-key checks entirely. Empty trust lists make it
+        # ask _HostKeyChecker about every key, which also implements accept-new.
+        known_hosts=([], [], []),
         keepalive_interval=target.keepalive_interval,
         keepalive_count_max=target.keepalive_count_max,
         connect_timeout=target.connect_timeout,
