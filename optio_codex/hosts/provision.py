@@ -53,6 +53,7 @@ from optio_agents.prompt import AgentPromptProfile, compose_instructions_file
 
 from optio_codex.binary import pinned_codex
 from optio_codex.launch import app_server_env
+from optio_codex.mappings import deep_merge
 
 if TYPE_CHECKING:
     from optio_codex.config import CodexTaskConfig
@@ -430,17 +431,6 @@ class ProvisionResult:
 # --- file contents ----------------------------------------------------------------------------
 
 
-def _deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        current = merged.get(key)
-        if isinstance(current, Mapping) and isinstance(value, Mapping):
-            merged[key] = _deep_merge(current, value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def build_config(spec: ProvisionSpec, paths: TaskPaths) -> dict[str, Any]:
     """config.toml as a dict: trust for the workspace, the sandbox, then the caller's extras."""
     writable = [d.path for d in spec.extra_allowed_dirs if d.mode in ("rw", "rwx")]
@@ -462,7 +452,7 @@ def build_config(spec: ProvisionSpec, paths: TaskPaths) -> dict[str, Any]:
     if spec.reasoning_effort:
         config["model_reasoning_effort"] = spec.reasoning_effort
     if spec.codex_config:
-        config = _deep_merge(config, spec.codex_config)
+        config = deep_merge(config, spec.codex_config)
     return config
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import tomli_w
 
+from optio_codex.mappings import deep_merge
 from optio_codex.testing.catalog import MOCK_MODEL_SLUG, write_mock_model_catalog
 
 MOCK_PROVIDER_ID = "mock"
@@ -50,17 +51,6 @@ def mock_codex_config(model_base_url: str, catalog_path: Path) -> dict[str, Any]
     }
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        current = merged.get(key)
-        if isinstance(current, dict) and isinstance(value, dict):
-            merged[key] = _merge(current, value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def write_test_codex_home(
     codex_home: Path, model_base_url: str, *, extra: dict[str, Any] | None = None
 ) -> Path:
@@ -72,7 +62,7 @@ def write_test_codex_home(
     catalog = write_mock_model_catalog(codex_home / CATALOG_FILENAME)
     config = mock_codex_config(model_base_url, catalog)
     if extra:
-        config = _merge(config, extra)
+        config = deep_merge(config, extra)
     path = codex_home / "config.toml"
     path.write_text(tomli_w.dumps(config), encoding="utf-8")
     return path
