@@ -396,7 +396,8 @@ class TaskPaths:
 
     @property
     def workspace(self) -> str:
-        return f"{self.task_dir}/workspace"
+        # optio-host's layout: its setup_workdir() and log-protocol driver use taskdir/workdir.
+        return f"{self.task_dir}/workdir"
 
     @property
     def home(self) -> str:
@@ -477,7 +478,7 @@ def _task_files(spec: ProvisionSpec, paths: TaskPaths) -> list[tuple[str, bytes,
             tomli_w.dumps(build_config(spec, paths)).encode(),
             0o600,
         ),
-        ("workspace/AGENTS.md", compose_agents_md(spec).encode(), 0o644),
+        ("workdir/AGENTS.md", compose_agents_md(spec).encode(), 0o644),
     ]
     if spec.api_key:
         auth = {"auth_mode": "apikey", "OPENAI_API_KEY": spec.api_key}
@@ -512,7 +513,7 @@ _CHECK_SCRIPT = _PRELUDE + (
     'cache=$(expand "$3") || fail "cache root is not absolute"; '
     'task="$root/$2"; d="$cache/$4"; version=$5; mode=$6; shift 6; '
     '[ -L "$task" ] && fail "task dir $task is a symlink"; '
-    'mkdir -p "$task/workspace" "$task/home/.codex" "$task/home/.config" "$task/home/.cache" '
+    'mkdir -p "$task/workdir" "$task/home/.codex" "$task/home/.config" "$task/home/.cache" '
     '"$task/home/.local/share" "$task/home/.local/state" "$task/tmp" "$cache" '
     '|| fail "cannot create the task directories"; '
     'printf \'OPTIO-PATHS {"home":"%s","task_root":"%s","cache_root":"%s"}\\n\' '
