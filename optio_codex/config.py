@@ -23,7 +23,7 @@ ApprovalPolicy = Literal["untrusted", "on-request", "never"]
 Cleanup = Literal["always", "on_success", "never"]
 
 HookCallback = Callable[[Any], Awaitable[None]]
-DeliverableCallback = Callable[[str, str], Awaitable[None]]
+DeliverableCallback = Callable[[Any, str, str], Awaitable["str | None"]]  # (hook_ctx, path, text)
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Set by the launcher for every task; a config may not move them.

@@ -143,6 +143,7 @@ class CodexConversation:
         self._next_effort = options.reasoning_effort
         self._starting: asyncio.Future[str] | None = None  # a turn/start awaiting its ack
         self._queued: deque[str] = deque()
+        self._steered: dict[str, list[str]] = {}  # turn id -> texts steered into it
         self._turn_waiters: dict[str, list[asyncio.Future[TurnResult]]] = {}
         self._next_turn_waiters: list[asyncio.Future[TurnResult]] = []
         self._message_handlers: list[MessageHandler] = []
@@ -266,7 +267,11 @@ class CodexConversation:
             # The turn ended between our look and the steer: start a fresh one instead.
             log.info("steer refused (%s); starting a new turn", exc.rpc_message)
             return await self._start_turn(text)
-        return str(result.get("turnId") or turn_id) if isinstance(result, dict) else turn_id
+        steered = str(result.get("turnId") or turn_id) if isinstance(result, dict) else turn_id
+        # codex can accept a steer just as the turn's last model call ends and then drop it;
+        # remember it so _deliver can re-send what the turn never took in.
+        self._steered.setdefault(steered, []).append(text)
+        return steered
 
     async def _start_turn(self, text: str) -> str:
         params: dict[str, Any] = {"threadId": self.thread_id, "input": _text_input(text)}
@@ -548,6 +553,9 @@ class CodexConversation:
             self._deliver(result)
 
     def _deliver(self, result: TurnResult) -> None:
+        for text in _not_taken_in(self._steered.pop(result.turn_id, []), result):
+            log.info("turn %s ended without taking a steered message; re-sending", result.turn_id)
+            self._queued.append(text)
         for waiter in self._turn_waiters.pop(result.turn_id, []):
             if not waiter.done():
                 waiter.set_result(result)
@@ -647,6 +655,20 @@ _HANDLED: dict[str, Callable[[CodexConversation, dict[str, Any]], None]] = {
     "thread/tokenUsage/updated": CodexConversation._usage_updated,
     "serverRequest/resolved": CodexConversation._server_request_resolved,
 }
+
+
+def _not_taken_in(steered: list[str], result: TurnResult) -> list[str]:
+    """The steered texts that no userMessage item of the turn carries."""
+    if not steered or result.synthetic:
+        return []
+    seen = {
+        part.get("text")
+        for item in result.items
+        if item.get("type") == "userMessage"
+        for part in item.get("content") or []
+        if isinstance(part, dict)
+    }
+    return [text for text in steered if text not in seen]
 
 
 def _text_input(text: str) -> list[dict[str, Any]]:
