@@ -1,5 +1,61 @@
 """optio-codex: run OpenAI Codex as a managed optio task on local or remote hosts."""
 
-from optio_codex._version import __version__
+from optio_agents.config_types import (
+    AllowedDir,
+    ConversationMode,
+    SeedProvider,
+    SeedUnavailableError,
+    ThinkingVerbosity,
+    ToolVerbosity,
+)
+from optio_agents.context import HookContext
+from optio_host.host import HostCommandError, RunResult
 
-__all__ = ["__version__"]
+from optio_codex._version import __version__
+from optio_codex.config import (
+    ApprovalPolicy,
+    CodexTaskConfig,
+    DeliverableCallback,
+    HookCallback,
+    SandboxMode,
+    SSHConfig,
+)
+from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.permissions import (
+    CodexPermissionDecision,
+    CodexPermissionRequest,
+    Decision,
+    DenyAll,
+    GateSettings,
+    RulePolicy,
+)
+from optio_codex.task import create_codex_task, run_codex_session
+
+__all__ = [
+    "AllowedDir",
+    "ApprovalPolicy",
+    "CodexConversation",
+    "CodexPermissionDecision",
+    "CodexPermissionRequest",
+    "CodexTaskConfig",
+    "ConversationMode",
+    "ConversationOptions",
+    "Decision",
+    "DeliverableCallback",
+    "DenyAll",
+    "GateSettings",
+    "HookCallback",
+    "HookContext",
+    "HostCommandError",
+    "RulePolicy",
+    "RunResult",
+    "SSHConfig",
+    "SandboxMode",
+    "SeedProvider",
+    "SeedUnavailableError",
+    "ThinkingVerbosity",
+    "ToolVerbosity",
+    "__version__",
+    "create_codex_task",
+    "run_codex_session",
+]
