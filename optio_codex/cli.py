@@ -6,28 +6,121 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from optio_codex._version import __version__
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="optio-codex", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="optio-codex", description="Run OpenAI Codex as an optio task."
+    )
     parser.add_argument("--version", action="version", version=f"optio-codex {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_run(commands.add_parser("run", help="run one codex task on a host (or this machine)"))
     demo = commands.add_parser(
-        "demo", help="run codex app-server over SSH on this machine against a local model"
+        "demo", help="codex app-server over SSH on this machine against a local model (one turn)"
     )
     demo.add_argument("prompt", nargs="?", default="Say hello.")
     return parser
 
 
+def _add_run(run: argparse.ArgumentParser) -> None:
+    what = run.add_mutually_exclusive_group()
+    what.add_argument("prompt", nargs="?", help="what codex should do")
+    what.add_argument("--prompt-file", type=Path, help="read the task from this file")
+    run.add_argument("--host", help="user@host[:port] to run on (default: this machine)")
+    run.add_argument("--key", dest="key_path", help="SSH private key (default ~/.ssh/id_ed25519)")
+    run.add_argument("--known-hosts", help="known_hosts file (default ~/.ssh/known_hosts)")
+    run.add_argument(
+        "--accept-new-host-key",
+        action="store_true",
+        help="trust and record the key of a host never seen before (a changed key is refused)",
+    )
+    run.add_argument("--model")
+    run.add_argument("--effort", help="reasoning effort for the model")
+    run.add_argument(
+        "--approval-policy", choices=["untrusted", "on-request", "never"], default="on-request"
+    )
+    run.add_argument(
+        "--sandbox",
+        choices=["read-only", "workspace-write", "danger-full-access"],
+        default="workspace-write",
+    )
+    run.add_argument(
+        "--network", action="store_true", help="let the agent's commands use the network"
+    )
+    run.add_argument(
+        "--policy",
+        choices=["ask", "deny", "allow"],
+        default="ask",
+        help="approvals: ask the operator (default), or deny / allow all unattended",
+    )
+    run.add_argument(
+        "--allow-command",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="allow commands starting with PREFIX without asking (repeatable)",
+    )
+    run.add_argument("--mongo-url", help="use this MongoDB instead of an embedded mongod")
+    run.add_argument("--task-root", help="where task directories go on the host")
+    run.add_argument("--deliverables-dir", type=Path, default=Path("optio-codex-deliverables"))
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help="offline: a loopback sshd and a scripted model on this machine",
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from optio_codex.run import RunOptions, run
+
+    if args.prompt_file is not None:
+        try:
+            prompt = args.prompt_file.read_text()
+        except OSError as exc:
+            print(f"optio-codex: cannot read --prompt-file: {exc}", file=sys.stderr)
+            return 2
+    else:
+        prompt = args.prompt or (
+            "Write a greeting into deliverables/hello.txt." if args.demo else ""
+        )
+    if not prompt.strip():
+        print("optio-codex run: give a prompt or --prompt-file", file=sys.stderr)
+        return 2
+    try:
+        options = RunOptions(
+            prompt=prompt,
+            host=args.host,
+            key_path=args.key_path,
+            known_hosts=args.known_hosts,
+            accept_new_host_key=args.accept_new_host_key,
+            model=args.model,
+            effort=args.effort,
+            approval_policy=args.approval_policy,
+            sandbox=args.sandbox,
+            network=args.network,
+            policy=args.policy,
+            allow_commands=tuple(args.allow_command),
+            mongo_url=args.mongo_url,
+            task_root=args.task_root,
+            deliverables_dir=args.deliverables_dir,
+            demo=args.demo,
+        )
+        return asyncio.run(run(options))
+    except ValueError as exc:
+        print(f"optio-codex run: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "demo":
-        from optio_codex.demo import run_demo
+    if args.command == "run":
+        return _run(args)
+    from optio_codex.demo import run_demo
 
-        return asyncio.run(run_demo(args.prompt))
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    return asyncio.run(run_demo(args.prompt))
 
 
 if __name__ == "__main__":

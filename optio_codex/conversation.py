@@ -316,10 +316,17 @@ class CodexConversation:
         return self._hub.add_handler(handler)
 
     def subscribe(
-        self, maxsize: int | None = None, overflow: Overflow | str = Overflow.DROP_OLDEST
+        self,
+        maxsize: int | None = None,
+        overflow: Overflow | str = Overflow.DROP_OLDEST,
+        *,
+        replay: bool = False,
     ) -> Subscription:
-        """A typed, bounded event stream: ``async for event in conversation.subscribe()``."""
-        return self._hub.subscribe(maxsize, Overflow(overflow))
+        """A typed, bounded event stream: ``async for event in conversation.subscribe()``.
+
+        ``replay`` starts it with the recent events (up to 2,000) published before it.
+        """
+        return self._hub.subscribe(maxsize, Overflow(overflow), replay)
 
     def on_message(self, handler: MessageHandler) -> Callable[[], None]:
         self._message_handlers.append(handler)
@@ -503,7 +510,9 @@ class CodexConversation:
         event = CodexEvent()  # item assignment builds a dict subclass faster than kwargs
         event["method"] = method
         event["params"] = params
-        for sub in self._hub.subscriptions:
+        hub = self._hub
+        hub.history.append(event)
+        for sub in hub.subscriptions:
             sub.offer(event)
         if method == "turn/completed":
             self._after_turn_completed(params)

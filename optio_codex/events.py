@@ -159,19 +159,29 @@ EventHandler = Callable[[dict[str, Any]], "Awaitable[None] | None"]
 class EventHub:
     """Fans events out to subscriptions; handler subscribers each get a pump task."""
 
-    def __init__(self, default_maxsize: int = 10_000) -> None:
+    def __init__(self, default_maxsize: int = 10_000, history: int = 2_000) -> None:
         self.default_maxsize = default_maxsize
+        # Recent events, so a subscriber that arrives late (a UI, a terminal attached after
+        # the kickoff) can start from what it missed.
+        self.history: deque[CodexEvent] = deque(maxlen=history)
         self._subs: list[Subscription] = []
         self._pumps: set[asyncio.Task[None]] = set()
 
     def publish(self, event: CodexEvent) -> None:
+        self.history.append(event)
         for sub in self._subs:
             sub.offer(event)
 
     def subscribe(
-        self, maxsize: int | None = None, overflow: Overflow = Overflow.DROP_OLDEST
+        self,
+        maxsize: int | None = None,
+        overflow: Overflow = Overflow.DROP_OLDEST,
+        replay: bool = False,
     ) -> Subscription:
         sub = Subscription(maxsize or self.default_maxsize, overflow)
+        if replay:
+            for event in self.history:
+                sub.offer(event)
         sub._on_close = self._forget
         # A new list, so publish() never iterates a list being changed.
         self._subs = [*self._subs, sub]

@@ -1,0 +1,275 @@
+"""``optio-codex run``: one codex task on a host, in an embedded optio engine, from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from optio_codex.config import CodexTaskConfig, SSHConfig
+from optio_codex.conversation import CodexConversation
+from optio_codex.permissions import DenyAll, PermissionPolicy, RulePolicy
+from optio_codex.task import create_codex_task
+from optio_codex.terminal import TerminalApprover, show_events
+
+API_KEY_ENV = "OPENAI_API_KEY"
+NO_CREDENTIALS = f"""\
+optio-codex: no credentials for codex.
+  Put an OpenAI API key in the environment:   export {API_KEY_ENV}=sk-...
+  (it is written to the host as auth.json, mode 0600, never passed on a command line),
+  or try the offline demonstration:            optio-codex run --demo
+"""
+
+
+@dataclass(kw_only=True)
+class RunOptions:
+    prompt: str
+    host: str | None = None  # user@host[:port]; None: this machine
+    key_path: str | None = None
+    known_hosts: str | None = None
+    accept_new_host_key: bool = False
+    model: str | None = None
+    effort: str | None = None
+    approval_policy: str = "on-request"
+    sandbox: str = "workspace-write"
+    network: bool = False
+    policy: str = "ask"  # ask | deny | allow
+    allow_commands: tuple[str, ...] = ()
+    mongo_url: str | None = None
+    task_root: str | None = None
+    deliverables_dir: Path = field(default_factory=lambda: Path("optio-codex-deliverables"))
+    demo: bool = False
+    timeout: float = 3600.0
+
+
+def parse_host(spec: str) -> tuple[str, str, int]:
+    """``user@host[:port]`` → (user, host, port)."""
+    user, at, rest = spec.rpartition("@")
+    if not at or not user or not rest:
+        raise ValueError(f"--host {spec!r}: expected user@host or user@host:port")
+    host, colon, port = rest.partition(":")
+    if colon and not port.isdigit():
+        raise ValueError(f"--host {spec!r}: the port must be a number")
+    return user, host, int(port) if colon else 22
+
+
+def _policy(options: RunOptions) -> tuple[bool, PermissionPolicy]:
+    """(a human is asked, the policy for what no human answers)."""
+    if options.policy == "allow":
+        return False, RulePolicy(allow_kinds=frozenset(k for k in _all_kinds()))
+    rules = RulePolicy(allow_command_prefixes=options.allow_commands)
+    if options.policy == "deny":
+        return False, rules if options.allow_commands else DenyAll()
+    return True, rules
+
+
+def _all_kinds() -> list[Any]:
+    from optio_codex.permissions import ApprovalKind
+
+    return list(ApprovalKind)
+
+
+async def run(options: RunOptions, out: TextIO = sys.stdout) -> int:
+    """Run the task to its end; the exit status: 0 done, 1 failed, 2 cannot start."""
+    async with _demo_world(options) as (ssh, codex_config):
+        api_key = os.environ.get(API_KEY_ENV)
+        if not options.demo and not api_key:
+            out.write(NO_CREDENTIALS)
+            return 2
+        ask, policy = _policy(options)
+        if ask and not sys.stdin.isatty():
+            # Nobody can answer: the demo's sandboxed, scripted commands are allowed; a real
+            # task denies (pass --policy allow or --allow-command for unattended runs).
+            ask = False
+            if options.demo:
+                policy = _policy(RunOptions(prompt="-", policy="allow"))[1]
+            out.write(
+                "stdin is not a terminal: approvals follow --policy "
+                f"{'allow (demo)' if options.demo else 'deny'}\n"
+            )
+        saved: list[Path] = []
+        config = CodexTaskConfig(
+            consumer_instructions=options.prompt,
+            ssh=ssh,
+            task_root=options.task_root,
+            model=options.model,
+            reasoning_effort=options.effort,
+            ask_for_approval=options.approval_policy,  # type: ignore[arg-type]
+            sandbox=options.sandbox,  # type: ignore[arg-type]
+            network_access=options.network,
+            api_key=None if options.demo else api_key,
+            codex_config=codex_config,
+            auto_start=True,
+            permission_gate=ask,
+            permission_policy=policy,
+            on_deliverable=_saver(options.deliverables_dir, saved, out),
+        )
+        return await _run_in_engine(config, options, saved, out)
+
+
+def _saver(directory: Path, saved: list[Path], out: TextIO) -> Any:
+    async def save(hook_ctx: Any, name: str, content: str) -> None:
+        target = directory / Path(name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+        saved.append(target)
+        out.write(f"\n[deliverable saved: {target}]\n")
+
+    return save
+
+
+async def _run_in_engine(
+    config: CodexTaskConfig, options: RunOptions, saved: list[Path], out: TextIO
+) -> int:
+    from optio_core import Optio
+
+    process_id = f"codex-{uuid.uuid4().hex[:8]}"
+    task = create_codex_task(process_id, "optio-codex run", config)
+    async with _mongo(options) as db:
+        engine = Optio()
+        await engine.init(mongo_db=db, prefix="optio_codex_cli", get_task_definitions=_only(task))
+        runner = asyncio.create_task(engine.run())
+        try:
+            conversation: CodexConversation = await engine.launch_and_await_result(
+                process_id, session_id=None, timeout=120
+            )
+            printer = asyncio.create_task(show_events(conversation.subscribe(replay=True), out))
+            if config.permission_gate:
+                conversation.on_permission_request(TerminalApprover(out))
+            idle = asyncio.create_task(_end_when_idle(conversation, out))
+            try:
+                state = await _wait_for_end(engine, process_id, options.timeout)
+            finally:
+                idle.cancel()
+            await conversation.wait_closed()
+            await asyncio.wait_for(printer, 5)
+            return _report(state, conversation, saved, out)
+        finally:
+            await engine.shutdown()
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
+
+
+async def _end_when_idle(conversation: CodexConversation, out: TextIO) -> None:
+    """Unattended, a turn that ends without the agent writing DONE would wait forever for a
+    user: after a short grace with nothing pending, close the conversation (a clean end)."""
+    if sys.stdin.isatty():
+        return  # a person is there; they end the session (Ctrl-C) or the agent does
+    while not conversation.closed:
+        await asyncio.sleep(2.0)
+        if conversation.turns and not conversation.is_pending():
+            await asyncio.sleep(3.0)
+            if not conversation.is_pending() and not conversation.closed:
+                out.write("\n[the agent is idle: ending the session]\n")
+                conversation.close_requested.set()
+                return
+
+
+def _only(task: Any) -> Any:
+    async def definitions(services: Any, metadata_filter: Any) -> list[Any]:
+        return [task]
+
+    return definitions
+
+
+async def _wait_for_end(engine: Any, process_id: str, timeout: float) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):
+        while True:
+            proc = await engine.get_process(process_id) or {}
+            status = proc.get("status") or {}
+            if status.get("state") in ("done", "failed", "cancelled"):
+                return dict(status)
+            await asyncio.sleep(0.2)
+
+
+def _report(
+    status: dict[str, Any], conversation: CodexConversation, saved: list[Path], out: TextIO
+) -> int:
+    final = next((t.final_text for t in reversed(conversation.turns) if t.final_text), "")
+    out.write(f"\n=== {status.get('state')} ===\n")
+    if final:
+        out.write(f"final answer: {final}\n")
+    for path in saved:
+        out.write(f"deliverable: {path.resolve()}\n")
+    if status.get("error"):
+        out.write(f"error: {status['error']}\n")
+    return 0 if status.get("state") == "done" else 1
+
+
+@contextlib.asynccontextmanager
+async def _mongo(options: RunOptions) -> AsyncIterator[Any]:
+    from motor.motor_asyncio import AsyncIOMotorClient
+
+    if options.mongo_url:
+        client: Any = AsyncIOMotorClient(options.mongo_url)
+        try:
+            yield client["optio_codex"]
+        finally:
+            client.close()
+        return
+    from optio_codex.testing.mongod import LocalMongod
+
+    with tempfile.TemporaryDirectory(prefix="optio-codex-mongo-", dir="/var/tmp") as tmp:
+        mongod = LocalMongod(Path(tmp))
+        url = await mongod.start()
+        client = AsyncIOMotorClient(url)
+        try:
+            yield client["optio_codex"]
+        finally:
+            client.close()
+            await mongod.stop()
+
+
+@contextlib.asynccontextmanager
+async def _demo_world(
+    options: RunOptions,
+) -> AsyncIterator[tuple[SSHConfig | None, dict[str, Any] | None]]:
+    """For --demo: a loopback sshd and a scripted model on this machine; else the real host."""
+    if not options.demo:
+        yield _ssh_config(options), None
+        return
+    from optio_codex.testing.catalog import write_mock_model_catalog
+    from optio_codex.testing.codex_home import mock_codex_config
+    from optio_codex.testing.model_server import ScriptedModelServer
+    from optio_codex.testing.scripted_agent import deliverable_agent
+    from optio_codex.testing.sshd import LoopbackSshd
+
+    with tempfile.TemporaryDirectory(prefix="optio-codex-demo-", dir="/var/tmp") as tmp:
+        root = Path(tmp)
+        async with ScriptedModelServer() as model, LoopbackSshd(root / "sshd") as sshd:
+            model.fallback = deliverable_agent()
+            catalog = write_mock_model_catalog(root / "catalog.json")
+            codex_config = mock_codex_config(model.base_url, catalog)
+            codex_config.pop("sandbox_workspace_write", None)  # the task sets its own
+            options.task_root = options.task_root or str(root / "tasks")
+            yield (
+                SSHConfig(
+                    host=sshd.host,
+                    port=sshd.port,
+                    user=sshd.username,
+                    key_path=str(sshd.client_key_path),
+                    known_hosts=str(sshd.known_hosts_path),
+                ),
+                codex_config,
+            )
+
+
+def _ssh_config(options: RunOptions) -> SSHConfig | None:
+    if options.host is None:
+        return None
+    user, host, port = parse_host(options.host)
+    return SSHConfig(
+        host=host,
+        port=port,
+        user=user,
+        key_path=options.key_path or str(Path.home() / ".ssh" / "id_ed25519"),
+        known_hosts=options.known_hosts,
+        host_key_policy="accept-new" if options.accept_new_host_key else "strict",
+    )
