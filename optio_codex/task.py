@@ -47,6 +47,22 @@ log = logging.getLogger(__name__)
 AUTO_START_PROMPT = "System: Read AGENTS.md and execute the task it describes."
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
+# $1: the task's CODEX_HOME. SIGKILLs every process whose environment holds exactly
+# CODEX_HOME=$1 (codex passes it on to every command it runs). Killing codex's process
+# group is not enough: codex runs each command in a session of its own (the sandbox helper
+# and escalated commands alike), so what a command detached (``setsid server &``) outlives
+# codex, and now and then a sandboxed command still running when codex exits was seen
+# orphaned too. Rounds catch children forked between a scan and its kill.
+# One line: see provision._check_shell_safe.
+_SWEEP_SCRIPT = (
+    'set -u; want="CODEX_HOME=$1"; n=0; '
+    "for round in 1 2 3; do "
+    'pids=$(grep -lzxF -e "$want" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 '
+    '| grep -vx "$$"); '
+    '[ -n "$pids" ] || break; kill -KILL $pids 2>/dev/null; n=$((n + 1)); done; '
+    'printf \'OPTIO-RESULT {"rounds":%s}\\n\' "$n"'
+)
+
 
 def create_codex_task(
     process_id: str,
@@ -117,7 +133,8 @@ class CodexTaskRun:
                 agent_sender=self._send_to_agent,
                 keywords=self.config.host_protocol,
             )
-            succeeded = True
+            # A cancel also returns normally from the driver; only a real finish counts.
+            succeeded = self.ctx.should_continue()
         finally:
             await self._teardown(succeeded)
 
@@ -231,6 +248,11 @@ class CodexTaskRun:
         with contextlib.suppress(Exception):
             if self.conversation is not None:
                 await self.conversation.close()
+        if self.provisioned is not None:
+            try:
+                await self._kill_leftovers(self.provisioned.paths.codex_home)
+            except Exception as exc:
+                log.warning("could not stop the task's leftover processes: %s", exc)
         cleanup = self.config.cleanup
         if self.provisioned is not None and (
             cleanup == "always" or (cleanup == "on_success" and succeeded)
@@ -241,3 +263,12 @@ class CodexTaskRun:
                 log.warning("could not remove the task directory: %s", exc)
         with contextlib.suppress(Exception):
             await self.host.disconnect()
+
+    async def _kill_leftovers(self, codex_home: str) -> None:
+        """Kill what codex left running on the host (commands it started, see _SWEEP_SCRIPT)."""
+        process = await self._ops().start(_SWEEP_SCRIPT, [codex_home])
+        try:
+            await process.finish(10.0)
+        except BaseException:
+            process.close()
+            raise

