@@ -326,7 +326,9 @@ class ProvisionSpec:
     codex_config: Mapping[str, Any] | None = None  # merged over the generated config.toml
     host_protocol: bool = True
     supports_resume: bool = False
-    verify: VerifyMode = "sha256"
+    # sha256 of the whole bundle once, then a size/inode/ctime stamp (any write changes ctime):
+    # hashing 290 MB on every launch costs ~0.7 s.
+    verify: VerifyMode = "stamp"
     code_mode_host: bool = False
 
     def __post_init__(self) -> None:
