@@ -74,6 +74,15 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
     fw, tasks = engine
     delivered: list[tuple[str, str]] = []
 
+    hooks: list[tuple[str, str]] = []
+
+    def hook(name: str) -> Any:
+        async def run(hook_ctx: Any) -> None:
+            result = await hook_ctx.run_on_host("pwd")
+            hooks.append((name, str(result).strip()))
+
+        return run
+
     async def on_deliverable(hook_ctx: Any, path: str, content: str) -> None:
         delivered.append((path, content))
 
@@ -92,6 +101,8 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
         permission_gate=True,
         codex_config=model_config(model_server, catalog_dir),
         on_deliverable=on_deliverable,
+        before_execute=hook("before"),
+        after_execute=hook("after"),
         cleanup="never",
     )
     tasks.append(create_codex_task("codex-remote-1", "remote codex", config))
@@ -117,6 +128,9 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
     assert proc["status"]["state"] == "done", proc["status"]
     assert delivered == [("report.txt", "quarterly numbers\n")]
     assert len(asked) == 2
+    # The hooks ran around the session, on the task's host, in its workdir.
+    assert [name for name, _ in hooks] == ["before", "after"]
+    assert all(out.endswith("/workdir") for _, out in hooks)
     assert (workdir / "deliverables" / "report.txt").read_text() == "quarterly numbers\n"
     # The agent got the harness's acknowledgment of its deliverable.
     assert any(
