@@ -164,23 +164,39 @@ async def ssh_conn(sshd: SshdInfo) -> AsyncIterator[asyncssh.SSHClientConnection
 Launcher = Callable[..., Awaitable[CodexConversation]]
 
 
+class _Conversations:
+    """Conversations a test started; the fixture closes them all at the end."""
+
+    def __init__(self, workspace: Path) -> None:
+        self.workspace = workspace
+        self.started: list[CodexConversation] = []
+
+    async def start(
+        self, server: Any, gate: GateSettings | None, options: dict[str, Any]
+    ) -> CodexConversation:
+        options.setdefault("cwd", str(self.workspace))
+        conversation = await CodexConversation.start(server, ConversationOptions(**options), gate)
+        self.started.append(conversation)
+        return conversation
+
+    async def close_all(self) -> None:
+        for conversation in self.started:
+            await conversation.close()
+
+
 @pytest.fixture
 async def start_local(codex_binary: CodexBinary, codex_env: CodexEnv) -> AsyncIterator[Launcher]:
     """Start a conversation with a local app-server (stdio)."""
-    started: list[CodexConversation] = []
+    conversations = _Conversations(codex_env.workspace)
 
     async def start(gate: GateSettings | None = None, **options: Any) -> CodexConversation:
         server: LocalAppServer = await spawn_local_app_server(
             app_server_argv(str(codex_binary.path)), env=codex_env.env, cwd=codex_env.workspace
         )
-        options.setdefault("cwd", str(codex_env.workspace))
-        conversation = await CodexConversation.start(server, ConversationOptions(**options), gate)
-        started.append(conversation)
-        return conversation
+        return await conversations.start(server, gate, options)
 
     yield start
-    for conversation in started:
-        await conversation.close()
+    await conversations.close_all()
 
 
 @pytest.fixture
@@ -188,7 +204,7 @@ async def start_ssh(
     codex_binary: CodexBinary, codex_env: CodexEnv, ssh_conn: asyncssh.SSHClientConnection
 ) -> AsyncIterator[Launcher]:
     """Start a conversation with an app-server launched over real SSH (attached stdio)."""
-    started: list[CodexConversation] = []
+    conversations = _Conversations(codex_env.workspace)
 
     async def start(
         gate: GateSettings | None = None,
@@ -201,11 +217,7 @@ async def start_ssh(
             env=codex_env.env,
             cwd=str(codex_env.workspace),
         )
-        options.setdefault("cwd", str(codex_env.workspace))
-        conversation = await CodexConversation.start(server, ConversationOptions(**options), gate)
-        started.append(conversation)
-        return conversation
+        return await conversations.start(server, gate, options)
 
     yield start
-    for conversation in started:
-        await conversation.close()
+    await conversations.close_all()
