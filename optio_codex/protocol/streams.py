@@ -21,3 +21,7 @@ class ByteStream(Protocol):
     def stderr_tail(self) -> str:
         """The last lines the server wrote to stderr, for error messages ("" if unknown)."""
         ...
+
+
+class AppServerGone(ConnectionError):
+    """The app-server process no longer exists (crashed, killed, or its host rebooted)."""

@@ -101,7 +101,7 @@ class SshAppServer:
     async def kill(self) -> None:
         """SIGKILL the remote process group through a second channel on the same connection."""
         with contextlib.suppress(asyncssh.Error, OSError):
-            await self.conn.run(f"kill -KILL -- -{self.pid} 2>/dev/null", check=False)
+            await self.conn.run(f"kill -KILL -{self.pid} 2>/dev/null", check=False)
 
     async def stop(self, grace: float = 3.0) -> int | None:
         await self.stream.close()

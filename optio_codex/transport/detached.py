@@ -1,0 +1,414 @@
+"""A detached app-server: its own session on the host, reached through a unix socket.
+
+``codex app-server --listen unix://PATH`` runs in a session and process group of its own
+(``setsid``), with every standard stream redirected, so it keeps working when the SSH
+connection — or the whole worker — goes away. Clients reach it through the socket: on the
+worker directly, or over SSH with a direct-streamlocal channel; either way the bytes are a
+WebSocket connection (see :mod:`optio_codex.transport.websocket`). Any number of clients can
+connect one after another, which is what makes reconnecting and reattaching possible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import asyncssh
+
+from optio_codex.hosts.provision import HostOps, LocalOps, SshOps
+from optio_codex.protocol.streams import AppServerGone
+from optio_codex.transport.websocket import Reader, WebSocketHandshakeError, WebSocketStream, Writer
+
+log = logging.getLogger(__name__)
+
+
+class DetachedLaunchError(RuntimeError):
+    """The detached app-server could not be started; the message carries its stderr."""
+
+
+@dataclass(frozen=True)
+class DetachedProcess:
+    """Where a detached app-server is: enough to find, check and stop it later."""
+
+    pid: int  # also its process group and session id (setsid)
+    start_time: int  # /proc/<pid>/stat field 22: tells a reused pid apart
+    socket_path: str
+    log_path: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pid": self.pid,
+            "start_time": self.start_time,
+            "socket_path": self.socket_path,
+            "log_path": self.log_path,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DetachedProcess:
+        try:
+            return cls(
+                pid=int(data["pid"]),
+                start_time=int(data["start_time"]),
+                socket_path=str(data["socket_path"]),
+                log_path=str(data["log_path"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a detached app-server record: {data!r}") from exc
+
+
+# --- host-side scripts (one line each: they pass through the login shell) ---------------------
+
+_FAIL = "fail() { printf 'OPTIO-ERROR %s\\n' \"$1\"; exit 3; }; "
+# Running (a zombie is not: nothing may reap orphans in a container) and not a reused pid.
+_SAME = (
+    'same() { s=$(cut -d" " -f3,22 /proc/"$pid"/stat 2>/dev/null) || return 1; '
+    '[ "$s" != "Z $st" ] && [ "${s#* }" = "$st" ]; }; '
+)
+
+# $1 socket, $2 stderr log, $3 cwd, $4 seconds to wait for the socket, $5.. the command.
+# setsid: own session and process group, so neither an SSH hang-up nor a signal to the
+# launcher reaches it, and `kill -SIG -pid` reaches every child. All three standard streams are
+# redirected, or the exec channel would stay open for as long as the server runs.
+_LAUNCH_SCRIPT = (
+    "set -u; umask 077; " + _FAIL + "sock=$1; log=$2; cwd=$3; wait_s=$4; shift 4; "
+    'command -v setsid >/dev/null 2>&1 || fail "setsid (util-linux) is not installed"; '
+    'cd "$cwd" || fail "cannot enter $cwd"; '
+    # A link left by a dead server would make codex think its socket is still in use.
+    'if [ -L "$sock" ] || [ -e "$sock" ]; then rm -f "$sock"; fi; '
+    'if [ -f "$log" ]; then mv -f "$log" "$log.1"; fi; '
+    'setsid "$@" </dev/null >/dev/null 2>"$log" & pid=$!; '
+    'st=$(cut -d" " -f22 /proc/"$pid"/stat 2>/dev/null) || st=0; n=0; limit=$((wait_s * 20)); '
+    'while [ ! -S "$sock" ]; do '
+    'if kill -0 "$pid" 2>/dev/null; then :; else '
+    "printf 'OPTIO-ERROR codex app-server exited at start: %s\\n' "
+    '"$(tail -c 1500 "$log" 2>/dev/null | tr "\\n" " ")"; exit 3; fi; '
+    'n=$((n + 1)); if [ "$n" -gt "$limit" ]; then kill -KILL "-$pid" 2>/dev/null; '
+    'fail "no socket at $sock after ${wait_s}s"; fi; sleep 0.05; done; '
+    'printf \'OPTIO-RESULT {"pid":%s,"start_time":%s}\\n\' "$pid" "$st"'
+)
+
+# $1 pid, $2 start time.
+_PROBE_SCRIPT = (
+    "set -u; pid=$1; st=$2; " + _SAME + "if same; then state=alive; else state=gone; fi; "
+    'printf \'OPTIO-RESULT {"state":"%s"}\\n\' "$state"'
+)
+
+# $1 pid, $2 start time, $3 grace seconds, $4 socket. SIGTERM first: codex flushes its
+# rollout; then SIGKILL for the group, which may hold command children after a clean exit.
+_STOP_SCRIPT = (
+    "set -u; pid=$1; st=$2; grace=$3; sock=$4; " + _SAME + "was=gone; "
+    'if same; then was=alive; kill -TERM "-$pid" 2>/dev/null; n=0; '
+    'while same && [ "$n" -lt $((grace * 20)) ]; do sleep 0.05; n=$((n + 1)); done; '
+    'kill -KILL "-$pid" 2>/dev/null; fi; '
+    # codex makes PATH a symlink to its real socket under /tmp/codex-daemon-<uid>/.
+    't=$(readlink "$sock" 2>/dev/null) || t=""; rm -f "$sock"; '
+    'case "$t" in /tmp/codex-daemon-*) if [ -S "$t" ]; then rm -f "$t"; fi;; esac; '
+    'printf \'OPTIO-RESULT {"was":"%s"}\\n\' "$was"'
+)
+
+# $1 log path, $2 bytes.
+_LOG_TAIL_SCRIPT = 'tail -c "$2" "$1" 2>/dev/null; true'
+
+
+async def _run_script(
+    ops: HostOps, script: str, args: Sequence[str], timeout: float
+) -> dict[str, Any]:
+    process = await ops.start(script, list(args))
+    try:
+        result = await process.finish(timeout)
+    except BaseException:
+        process.close()
+        raise
+    for raw in reversed(result.stdout.decode(errors="replace").splitlines()):
+        line = raw.strip()
+        if line.startswith("OPTIO-ERROR "):
+            raise DetachedLaunchError(line.removeprefix("OPTIO-ERROR "))
+        if line.startswith("OPTIO-RESULT "):
+            value = json.loads(line.removeprefix("OPTIO-RESULT "))
+            if isinstance(value, dict):
+                return value
+    stderr = result.stderr.decode(errors="replace").strip()[-500:]
+    raise DetachedLaunchError(
+        f"unexpected output from the host (exit {result.returncode}): {stderr or 'none'}"
+    )
+
+
+async def launch_detached(
+    ops: HostOps,
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: str,
+    socket_path: str,
+    log_path: str,
+    start_timeout: float = 30.0,
+) -> DetachedProcess:
+    """Start ``argv`` (codex app-server, without ``--listen``) detached; wait for its socket.
+
+    ``env`` is the whole environment (``env -i``); it is visible in the host's process list,
+    so it must hold no secret.
+    """
+    command = ["env", "-i", *(f"{k}={v}" for k, v in env.items())]
+    command += [*argv, "--listen", f"unix://{socket_path}"]
+    args = [socket_path, log_path, cwd, str(max(1, int(start_timeout))), *command]
+    report = await _run_script(ops, _LAUNCH_SCRIPT, args, start_timeout + 15)
+    return DetachedProcess(
+        pid=int(report["pid"]),
+        start_time=int(report["start_time"]),
+        socket_path=socket_path,
+        log_path=log_path,
+    )
+
+
+async def is_alive(ops: HostOps, process: DetachedProcess, timeout: float = 15.0) -> bool:
+    """The same process (pid and start time) is still running."""
+    args = [str(process.pid), str(process.start_time)]
+    report = await _run_script(ops, _PROBE_SCRIPT, args, timeout)
+    return report.get("state") == "alive"
+
+
+async def stop_detached(
+    ops: HostOps, process: DetachedProcess, *, grace: float = 3.0, timeout: float = 30.0
+) -> bool:
+    """Stop the server and its process group and remove its socket; True if it was running."""
+    args = [str(process.pid), str(process.start_time), str(max(0, int(grace))), process.socket_path]
+    report = await _run_script(ops, _STOP_SCRIPT, args, timeout + grace)
+    return report.get("was") == "alive"
+
+
+async def read_log_tail(ops: HostOps, path: str, nbytes: int = 4000) -> str:
+    process = await ops.start(_LOG_TAIL_SCRIPT, [path, str(nbytes)])
+    try:
+        result = await process.finish(15.0)
+    except BaseException:
+        process.close()
+        raise
+    return result.stdout.decode(errors="replace")
+
+
+# --- reaching the socket ------------------------------------------------------------------
+
+
+class SocketDialer(Protocol):
+    """Opens a byte connection to a unix socket on the app-server's host."""
+
+    async def open(self, path: str) -> tuple[Reader, Writer]: ...
+
+    async def ops(self) -> HostOps:
+        """Means to run the host scripts above (on a live connection)."""
+        ...
+
+
+class LocalDialer:
+    """The host is the worker itself."""
+
+    async def open(self, path: str) -> tuple[Reader, Writer]:
+        return await asyncio.open_unix_connection(path)
+
+    async def ops(self) -> HostOps:
+        return LocalOps()
+
+
+class ConnectionSource(Protocol):
+    """Gives the live SSH connection, reconnecting if needed (see hosts.reconnect)."""
+
+    async def connection(self) -> asyncssh.SSHClientConnection: ...
+
+    async def invalidate(self, conn: asyncssh.SSHClientConnection) -> None: ...
+
+
+class FixedConnection:
+    """A ConnectionSource over one connection that is never re-established."""
+
+    def __init__(self, conn: asyncssh.SSHClientConnection) -> None:
+        self.conn = conn
+
+    async def connection(self) -> asyncssh.SSHClientConnection:
+        if self.conn.is_closed():
+            raise ConnectionError("SSH connection is closed")
+        return self.conn
+
+    async def invalidate(self, conn: asyncssh.SSHClientConnection) -> None:
+        return None
+
+
+class SshDialer:
+    """The host is across SSH: direct-streamlocal channels to the socket (OpenSSH allows them
+    unless ``AllowStreamLocalForwarding no``)."""
+
+    def __init__(self, source: ConnectionSource) -> None:
+        self.source = source
+
+    async def open(self, path: str) -> tuple[Reader, Writer]:
+        conn = await self.source.connection()
+        try:
+            reader, writer = await conn.open_unix_connection(path)
+        except asyncssh.ChannelOpenError:
+            raise  # the host refused this socket: the server may be gone
+        except (asyncssh.Error, OSError) as exc:
+            await self.source.invalidate(conn)
+            raise ConnectionError(f"SSH connection failed: {exc}") from exc
+        return reader, writer
+
+    async def ops(self) -> HostOps:
+        return SshOps(await self.source.connection())
+
+
+# --- the handle the conversation uses ----------------------------------------------------
+
+
+class DetachedAppServer:
+    """A detached app-server and the current connection to it.
+
+    It satisfies the conversation's ``AppServerHandle`` and adds ``reconnect`` (a new
+    connection to the same process) and ``detach`` (leave it running).
+    """
+
+    def __init__(
+        self,
+        process: DetachedProcess,
+        dialer: SocketDialer,
+        stream: WebSocketStream,
+        *,
+        connect_timeout: float = 15.0,
+    ) -> None:
+        self.process = process
+        self.dialer = dialer
+        self._stream = stream
+        self.connect_timeout = connect_timeout
+        self.connects = 1
+        self._stderr = ""
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def stream(self) -> WebSocketStream:
+        return self._stream
+
+    def stderr_tail(self) -> str:
+        return self._stderr
+
+    async def refresh_stderr(self) -> str:
+        """Fetch the tail of the server's stderr log (it is a file on the host)."""
+        with contextlib.suppress(Exception):
+            self._stderr = await read_log_tail(await self.dialer.ops(), self.process.log_path)
+        return self._stderr
+
+    async def reconnect(self) -> WebSocketStream:
+        """A fresh connection to the same process; AppServerGone if it no longer runs."""
+        with contextlib.suppress(Exception):
+            await self._stream.close()
+        try:
+            stream = await connect_socket(
+                self.dialer, self.process.socket_path, self.connect_timeout, self.stderr_tail
+            )
+        except (asyncssh.ChannelOpenError, FileNotFoundError, ConnectionRefusedError) as exc:
+            # The socket refused us over a working connection: is the process still there?
+            if not await is_alive(await self.dialer.ops(), self.process):
+                await self.refresh_stderr()
+                raise AppServerGone(f"codex app-server (pid {self.pid}) is gone") from exc
+            raise ConnectionError(f"cannot reach the app-server socket: {exc}") from exc
+        self._stream = stream
+        self.connects += 1
+        return stream
+
+    async def detach(self) -> None:
+        """Drop our connection and leave the server running (it can be reattached)."""
+        with contextlib.suppress(Exception):
+            await self._stream.close()
+
+    async def stop(self, grace: float = 3.0) -> int | None:
+        """Stop the server (SIGTERM, grace, SIGKILL of its group) and remove its socket."""
+        with contextlib.suppress(Exception):
+            await self._stream.close()
+        try:
+            await stop_detached(await self.dialer.ops(), self.process, grace=grace)
+        except Exception as exc:
+            log.warning("could not stop app-server pid %s: %s", self.pid, exc)
+        return None
+
+
+async def connect_socket(
+    dialer: SocketDialer,
+    path: str,
+    timeout: float = 15.0,
+    stderr_tail: Callable[[], str] | None = None,
+) -> WebSocketStream:
+    reader, writer = await dialer.open(path)
+    try:
+        return await WebSocketStream.open(reader, writer, timeout=timeout, stderr_tail=stderr_tail)
+    except (WebSocketHandshakeError, TimeoutError) as exc:
+        raise ConnectionError(f"WebSocket handshake with the app-server failed: {exc}") from exc
+
+
+async def start_detached_app_server(
+    dialer: SocketDialer,
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: str,
+    socket_path: str,
+    log_path: str,
+    start_timeout: float = 30.0,
+) -> DetachedAppServer:
+    """Launch a detached app-server and connect to it."""
+    process = await launch_detached(
+        await dialer.ops(),
+        argv,
+        env=env,
+        cwd=cwd,
+        socket_path=socket_path,
+        log_path=log_path,
+        start_timeout=start_timeout,
+    )
+    try:
+        return await attach_detached_app_server(dialer, process)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await stop_detached(await dialer.ops(), process, grace=0)
+        raise
+
+
+async def attach_detached_app_server(
+    dialer: SocketDialer, process: DetachedProcess, *, timeout: float = 15.0
+) -> DetachedAppServer:
+    """Connect to a detached app-server that is already running (AppServerGone if not)."""
+    server = DetachedAppServer(process, dialer, _NOT_CONNECTED, connect_timeout=timeout)
+    server.connects = 0
+    await server.reconnect()
+    return server
+
+
+class _NotConnected:
+    async def close(self) -> None:
+        return None
+
+
+_NOT_CONNECTED: Any = _NotConnected()
+
+Relauncher = Callable[[], Awaitable[DetachedAppServer]]
+
+__all__ = [
+    "AppServerGone",
+    "ConnectionSource",
+    "DetachedAppServer",
+    "DetachedLaunchError",
+    "DetachedProcess",
+    "FixedConnection",
+    "LocalDialer",
+    "SocketDialer",
+    "SshDialer",
+    "attach_detached_app_server",
+    "connect_socket",
+    "is_alive",
+    "launch_detached",
+    "start_detached_app_server",
+    "stop_detached",
+]
