@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -40,8 +41,20 @@ from optio_codex.protocol.errors import (
     InvalidRequestError,
     RpcError,
 )
-from optio_codex.protocol.streams import ByteStream
+from optio_codex.protocol.streams import AppServerGone, ByteStream
+from optio_codex.recovery import (
+    Detachable,
+    Reconnectable,
+    RecoverySettings,
+    TurnOutcome,
+    backoff_delays,
+    find_input,
+    find_turn,
+    is_missing_rollout,
+    last_turn,
+)
 from optio_codex.turns import TokenUsage, TurnLedger, TurnResult, TurnStatus
+from optio_codex.watchdog import InactivityWatchdog
 
 log = logging.getLogger(__name__)
 
@@ -116,21 +129,25 @@ class CodexConversation:
         server: AppServerHandle,
         options: ConversationOptions,
         gate: GateSettings | None = None,
+        recovery: RecoverySettings | None = None,
     ) -> None:
         self.options = options
+        self.recovery = recovery
         self._server = server
         self._hub = EventHub(options.subscriber_queue)
         self._ledger = TurnLedger()
-        self._endpoint = JsonRpcEndpoint(
-            server.stream,
-            limits=options.limits,
-            on_notification=self._on_notification,
-            on_request=self._on_server_request,
-            on_issue=lambda issue: self._publish(
-                synthetic("x-optio-protocol-issue", kind=issue.kind, detail=issue.detail)
-            ),
-            on_close=self._on_connection_closed,
-        )
+        self._link_generation = 0
+        self._endpoint = self._new_endpoint(server.stream)
+        self._link_up = asyncio.Event()
+        self._recovering: asyncio.Task[None] | None = None
+        self._detaching = False
+        self.reconnects = 0
+        self.relaunches = 0
+        # Texts of the running turn, for re-sending it when a dead app-server took it along.
+        self._turn_inputs: dict[str, list[str]] = {}
+        self._watchdog: InactivityWatchdog | None = None
+        # What thread/read said of the thread's last turn when this conversation resumed it.
+        self.resumed_last_turn: TurnOutcome | None = None
         self.gate = PermissionGate(gate or GateSettings(), self._send_permission_answer)
         self.gate.add_listener(lambda kind, payload: self._publish(synthetic(kind, **payload)))
         self.thread_id: str | None = None
@@ -163,18 +180,42 @@ class CodexConversation:
         server: AppServerHandle,
         options: ConversationOptions,
         gate: GateSettings | None = None,
+        recovery: RecoverySettings | None = None,
     ) -> CodexConversation:
-        """Handshake and open (or resume) the thread; the conversation is then ready."""
-        conversation = cls(server, options, gate)
+        """Handshake and open (or resume) the thread; the conversation is then ready.
+
+        With ``recovery``, a broken link is repaired (reconnect, or relaunch and resume)
+        instead of ending the conversation; see :mod:`optio_codex.recovery`.
+        """
+        conversation = cls(server, options, gate, recovery)
         try:
             async with asyncio.timeout(options.handshake_timeout):
                 await conversation._handshake()
         except BaseException:
             await conversation.close()
             raise
+        conversation._link_up.set()
+        if recovery is not None and recovery.inactivity_timeout is not None:
+            conversation._watchdog = InactivityWatchdog(
+                conversation, recovery.inactivity_timeout
+            ).start()
         return conversation
 
-    async def _handshake(self) -> None:
+    def _new_endpoint(self, stream: ByteStream) -> JsonRpcEndpoint:
+        self._link_generation += 1
+        generation = self._link_generation
+        return JsonRpcEndpoint(
+            stream,
+            limits=self.options.limits,
+            on_notification=self._on_notification,
+            on_request=self._on_server_request,
+            on_issue=lambda issue: self._publish(
+                synthetic("x-optio-protocol-issue", kind=issue.kind, detail=issue.detail)
+            ),
+            on_close=lambda reason: self._on_link_closed(generation, reason),
+        )
+
+    async def _initialize(self) -> None:
         ep = self._endpoint
         ep.start()
         self.server_info = await ep.request(
@@ -187,6 +228,10 @@ class CodexConversation:
             },
         )
         await ep.notify("initialized")
+
+    async def _handshake(self) -> None:
+        await self._initialize()
+        ep = self._endpoint
         try:
             self.account = await ep.request("account/read", {"refreshToken": False}, timeout=15)
         except (RpcError, CodexProtocolError) as exc:
@@ -201,6 +246,21 @@ class CodexConversation:
                 raise
             log.warning("model/list failed (continuing): %s", exc.summary)
         await self._open_thread()
+        if self.options.resume_thread_id and self.thread_id == self.options.resume_thread_id:
+            await self._adopt_running_turn()
+
+    async def _adopt_running_turn(self) -> None:
+        """Reattached to a server mid-turn: follow the turn it is still running."""
+        read = await self._endpoint.request(
+            "thread/read", {"threadId": self.thread_id, "includeTurns": True}
+        )
+        self.resumed_last_turn = outcome = last_turn(read)
+        if outcome is None or outcome.ended:
+            return
+        self._ledger.begin(outcome.turn_id)
+        for item in outcome.items:  # what completed before we came back
+            self._ledger.item_completed(outcome.turn_id, item)
+        self._publish(synthetic("x-optio-turn-adopted", turnId=outcome.turn_id))
 
     def _thread_params(self) -> dict[str, Any]:
         o = self.options
@@ -218,15 +278,35 @@ class CodexConversation:
         return params
 
     async def _open_thread(self) -> None:
-        params = self._thread_params()
-        if self.options.resume_thread_id:
-            params["threadId"] = self.options.resume_thread_id
-            params["excludeTurns"] = True
-            result = await self._endpoint.request("thread/resume", params)
+        resume_id = self.thread_id or self.options.resume_thread_id
+        if resume_id:
+            try:
+                result = await self._resume_thread(resume_id)
+            except InvalidRequestError as exc:
+                if not is_missing_rollout(exc.rpc_message):
+                    raise
+                # codex writes nothing until the first turn: a thread that never had one
+                # cannot be resumed. Start it again with the same instructions.
+                log.info("thread %s has no rollout yet; starting a new thread", resume_id)
+                self._publish(synthetic("x-optio-thread-restarted", previousThreadId=resume_id))
+                result = await self._start_thread()
         else:
-            if self.options.developer_instructions:
-                params["developerInstructions"] = self.options.developer_instructions
-            result = await self._endpoint.request("thread/start", params)
+            result = await self._start_thread()
+        self._take_thread(result)
+
+    async def _resume_thread(self, thread_id: str) -> Any:
+        params = self._thread_params()
+        params["threadId"] = thread_id
+        params["excludeTurns"] = True
+        return await self._endpoint.request("thread/resume", params)
+
+    async def _start_thread(self) -> Any:
+        params = self._thread_params()
+        if self.options.developer_instructions:
+            params["developerInstructions"] = self.options.developer_instructions
+        return await self._endpoint.request("thread/start", params)
+
+    def _take_thread(self, result: Any) -> None:
         self.thread = result.get("thread") or {}
         self.thread_id = self.thread.get("id")
         self.effective_sandbox = result.get("sandbox") or {}
@@ -244,6 +324,7 @@ class CodexConversation:
         self._raise_if_closed()
         if not isinstance(text, str) or not text.strip():
             raise ValueError("message text must be a non-empty string")
+        await self._wait_link()
         if self._starting is not None:
             # A turn/start is in flight: never a second one. Join it once its id is known.
             turn_id = await asyncio.shield(self._starting)
@@ -258,23 +339,33 @@ class CodexConversation:
             self._queued.append(text)
             self._publish(synthetic("x-optio-message-queued", text=text, turnId=turn_id))
             return None
+        client_id = uuid.uuid4().hex
+        params = {
+            "threadId": self.thread_id,
+            "expectedTurnId": turn_id,
+            "input": _text_input(text),
+            "clientUserMessageId": client_id,
+        }
         try:
-            result = await self._endpoint.request(
-                "turn/steer",
-                {"threadId": self.thread_id, "expectedTurnId": turn_id, "input": _text_input(text)},
-            )
+            result = await self._request_input("turn/steer", params, client_id)
         except InvalidRequestError as exc:
             # The turn ended between our look and the steer: start a fresh one instead.
             log.info("steer refused (%s); starting a new turn", exc.rpc_message)
             return await self._start_turn(text)
         steered = str(result.get("turnId") or turn_id) if isinstance(result, dict) else turn_id
+        self._turn_inputs.setdefault(steered, []).append(text)
         # codex can accept a steer just as the turn's last model call ends and then drop it;
         # remember it so _deliver can re-send what the turn never took in.
         self._steered.setdefault(steered, []).append(text)
         return steered
 
     async def _start_turn(self, text: str) -> str:
-        params: dict[str, Any] = {"threadId": self.thread_id, "input": _text_input(text)}
+        client_id = uuid.uuid4().hex
+        params: dict[str, Any] = {
+            "threadId": self.thread_id,
+            "input": _text_input(text),
+            "clientUserMessageId": client_id,
+        }
         if self._next_model:
             params["model"] = self._next_model
         if self._next_effort:
@@ -282,7 +373,7 @@ class CodexConversation:
         starting: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._starting = starting
         try:
-            result = await self._endpoint.request("turn/start", params)
+            result = await self._request_input("turn/start", params, client_id)
             turn_id = str(((result or {}).get("turn") or {}).get("id") or "")
             if not turn_id:
                 raise TurnRejected(f"turn/start returned no turn id: {result!r}")
@@ -306,6 +397,7 @@ class CodexConversation:
             if self._starting is starting:
                 self._starting = None
         self._ledger.begin(turn_id)
+        self._turn_inputs.setdefault(turn_id, []).append(text)
         waiters, self._next_turn_waiters = self._next_turn_waiters, []
         self._turn_waiters.setdefault(turn_id, []).extend(waiters)
         if not starting.done():
@@ -362,12 +454,18 @@ class CodexConversation:
         if turn_id is None:
             return None
         waiter = self._turn_waiter(turn_id)
-        try:
-            await self._endpoint.request(
-                "turn/interrupt", {"threadId": self.thread_id, "turnId": turn_id}
-            )
-        except InvalidRequestError:
-            pass  # "no active turn to interrupt": it just ended; the waiter still resolves
+        for _attempt in range(3):
+            await self._wait_link()
+            try:
+                await self._endpoint.request(
+                    "turn/interrupt", {"threadId": self.thread_id, "turnId": turn_id}
+                )
+                break
+            except InvalidRequestError:
+                break  # "no active turn to interrupt": it just ended; the waiter resolves
+            except ConnectionLost:
+                if not self._recoverable():
+                    raise
         try:
             async with asyncio.timeout(self.options.interrupt_timeout):
                 return await waiter
@@ -411,11 +509,55 @@ class CodexConversation:
     async def close(self) -> None:
         """Stop the app-server (stdin EOF, grace, kill) and end the conversation. Idempotent."""
         self.close_requested.set()
+        await self._stop_recovery()
         if self._close_reason is None:
             with contextlib.suppress(Exception):
                 await self._server.stop(self.options.close_grace)
         await self._endpoint.aclose("closed by client")
+        self._terminate("closed by client")
         await self._hub.drain()
+
+    async def detach(self) -> None:
+        """End this conversation but leave a detached app-server running, to be reattached
+        later (an engine shutting down for a restart). Other servers are stopped as by close().
+        """
+        server = self._server
+        if not isinstance(server, Detachable):
+            await self.close()
+            return
+        self._detaching = True
+        await self._stop_recovery()
+        with contextlib.suppress(Exception):
+            await server.detach()
+        await self._endpoint.aclose("detached")
+        self._terminate("detached")
+        await self._hub.drain()
+
+    async def _stop_recovery(self) -> None:
+        task = self._recovering
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._recovering = None
+
+    @property
+    def server(self) -> AppServerHandle:
+        """The app-server handle in use (a relaunch replaces it)."""
+        return self._server
+
+    @property
+    def recovering(self) -> bool:
+        return self._recovering is not None
+
+    def activity_mark(self) -> tuple[int, int]:
+        """Changes whenever anything arrives from codex (read by the inactivity watchdog)."""
+        ep = self._endpoint
+        received = ep.notifications_received + ep.stats.server_requests_received
+        return (self._link_generation, received)
+
+    def awaiting_human(self) -> bool:
+        return bool(self.gate.pending)
 
     @property
     def closed(self) -> bool:
@@ -478,8 +620,9 @@ class CodexConversation:
     async def request(
         self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
     ) -> Any:
-        """A raw app-server request on this connection (e.g. ``thread/read``)."""
+        """A raw app-server request (e.g. ``thread/read``); waits out a reconnect."""
         self._raise_if_closed()
+        await self._wait_link()
         return await self._endpoint.request(method, params, timeout=timeout)
 
     def stderr_tail(self) -> str:
@@ -562,6 +705,7 @@ class CodexConversation:
             self._deliver(result)
 
     def _deliver(self, result: TurnResult) -> None:
+        self._turn_inputs.pop(result.turn_id, None)
         for text in _not_taken_in(self._steered.pop(result.turn_id, []), result):
             log.info("turn %s ended without taking a steered message; re-sending", result.turn_id)
             self._queued.append(text)
@@ -570,7 +714,7 @@ class CodexConversation:
                 waiter.set_result(result)
         for handler in list(self._message_handlers):
             self._spawn(_call(handler, result.final_text))
-        if self._queued and self._close_reason is None:
+        if self._queued and self._close_reason is None and self._link_up.is_set():
             text = "\n\n".join(self._queued)
             self._queued.clear()
             self._spawn(self._send_queued(text))
@@ -605,13 +749,221 @@ class CodexConversation:
     ) -> None:
         await self._endpoint.reply(request.request_id, wire_answer(request, decision))
 
+    # -- a broken link -----------------------------------------------------------------------
+
+    def _on_link_closed(self, generation: int, reason: str) -> None:
+        if generation != self._link_generation or self._close_reason is not None:
+            return  # an older link, replaced by a reconnect, or already over
+        self._link_up.clear()
+        if self.recovery is None or self.close_requested.is_set() or self._detaching:
+            self._terminate(reason)
+            return
+        if self._recovering is None:
+            self.gate.connection_lost()
+            self._publish(synthetic("x-optio-connection-lost", reason=reason))
+            self._recovering = self._loop().create_task(self._recover(reason))
+
+    def _recoverable(self) -> bool:
+        return (
+            self.recovery is not None
+            and self._close_reason is None
+            and not self.close_requested.is_set()
+            and not self._detaching
+        )
+
+    async def _wait_link(self) -> None:
+        """Return once the link is up; raise ConversationClosed if it never comes back."""
+        while True:
+            self._raise_if_closed()
+            if self._link_up.is_set() and not self._endpoint.closed:
+                return
+            if not self._recoverable():
+                return  # the request itself will fail with a clear error
+            up = self._loop().create_task(self._link_up.wait())
+            closed = self._loop().create_task(self._closed.wait())
+            try:
+                await asyncio.wait({up, closed}, timeout=0.2, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                up.cancel()
+                closed.cancel()
+
+    async def _request_input(self, method: str, params: dict[str, Any], client_id: str) -> Any:
+        """Send user input exactly once: after a lost link, ask codex whether it took it."""
+        for _attempt in range(5):
+            try:
+                return await self._endpoint.request(method, params)
+            except ConnectionLost:
+                if not self._recoverable():
+                    raise
+            await self._wait_link()
+            read = await self._endpoint.request(
+                "thread/read", {"threadId": self.thread_id, "includeTurns": True}
+            )
+            turn_id = find_input(read, client_id)
+            if turn_id is not None:
+                log.info("%s reached codex before the link broke (turn %s)", method, turn_id)
+                return {"turn": {"id": turn_id}} if method == "turn/start" else {"turnId": turn_id}
+            params = {**params, "threadId": self.thread_id}
+        raise ConnectionLost(f"{method} could not be delivered: the link kept breaking")
+
+    async def _recover(self, reason: str) -> None:
+        """Reconnect (or relaunch) with backoff until the thread is back or time runs out."""
+        settings = self.recovery
+        assert settings is not None
+        loop = self._loop()
+        lost_at = loop.time()
+        delays = backoff_delays(settings.backoff_initial, settings.backoff_max)
+        attempts = 0
+        relaunched = False
+        last_error = reason
+        try:
+            while True:
+                if not self._recoverable():
+                    return
+                attempts += 1
+                try:
+                    stream, relaunched = await self._reach_server(settings)
+                    await self._rebind(stream, relaunched)
+                    break
+                except AppServerGone as exc:
+                    last_error = str(exc)
+                    if settings.relaunch is None or self.relaunches >= settings.max_relaunches:
+                        self._terminate(f"app-server is gone: {exc}")
+                        return
+                    self._server_gone = True
+                    continue
+                except (ConnectionError, OSError, TimeoutError, CodexProtocolError) as exc:
+                    last_error = f"{type(exc).__name__}: {exc}"
+                if loop.time() - lost_at > settings.reconnect_timeout:
+                    self._terminate(
+                        f"could not reconnect within {settings.reconnect_timeout:g}s "
+                        f"({attempts} attempts; last error: {last_error})"
+                    )
+                    return
+                await asyncio.sleep(next(delays))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("recovery failed")
+            self._terminate(f"recovery failed: {exc}")
+            return
+        finally:
+            self._recovering = None
+        gap_ms = round((loop.time() - lost_at) * 1000)
+        self.reconnects += 1
+        self._link_up.set()
+        self._publish(
+            synthetic(
+                "x-optio-reconnected",
+                attempts=attempts,
+                gapMs=gap_ms,
+                relaunched=relaunched,
+                threadId=self.thread_id,
+            )
+        )
+        if self._queued:
+            text = "\n\n".join(self._queued)
+            self._queued.clear()
+            self._spawn(self._send_queued(text))
+
+    _server_gone = False
+
+    async def _reach_server(self, settings: RecoverySettings) -> tuple[ByteStream, bool]:
+        """A stream to the same app-server if it lives, else to a new one (relaunched)."""
+        server = self._server
+        if not self._server_gone and isinstance(server, Reconnectable):
+            return await server.reconnect(), False
+        assert settings.relaunch is not None
+        with contextlib.suppress(Exception):
+            await server.stop(0.5)  # whatever is left of the old one
+        new_server = await settings.relaunch()
+        self._server = new_server
+        self._server_gone = False
+        self.relaunches += 1
+        return new_server.stream, True
+
+    async def _rebind(self, stream: ByteStream, relaunched: bool) -> None:
+        """Handshake on a new stream, resume the thread, and catch up with what was missed."""
+        old = self._endpoint
+        self._endpoint = self._new_endpoint(stream)
+        with contextlib.suppress(Exception):
+            await old.aclose("replaced by a new connection")
+        async with asyncio.timeout(self.options.handshake_timeout):
+            await self._initialize()
+            await self._open_thread()
+        if relaunched:
+            self._abandon_active_turn("the app-server died and was restarted")
+        else:
+            await self._reconcile("reconnect")
+        self.gate.drop_detached("reconnect")
+
+    def _abandon_active_turn(self, reason: str) -> None:
+        """The turn died with its app-server: report it interrupted; maybe send it again."""
+        active = self._ledger.active_turn_id
+        if active is None:
+            return
+        texts = self._turn_inputs.pop(active, [])
+        error = {"message": reason}
+        result = self._ledger.complete(active, "interrupted", error, synthetic=True)
+        if result is None:
+            return
+        self._publish(
+            synthetic("x-optio-turn-aborted", turnId=active, reason=reason, status="interrupted")
+        )
+        assert self.recovery is not None
+        if self.recovery.interrupted_turn == "resend" and texts:
+            self._queued.extend(texts)
+            self._publish(synthetic("x-optio-turn-resend", turnId=active, texts=texts))
+        self._deliver(result)
+
+    async def reconcile(self, why: str = "request") -> TurnResult | None:
+        """Ask codex (thread/read) how the active turn stands and settle it if it ended.
+
+        The inactivity watchdog calls this; so does a reconnect. Returns the turn's result
+        when this call ended it.
+        """
+        await self._wait_link()
+        return await self._reconcile(why)
+
+    async def _reconcile(self, why: str) -> TurnResult | None:
+        active = self._ledger.active_turn_id
+        if active is None or self.thread_id is None:
+            return None
+        read = await self._endpoint.request(
+            "thread/read", {"threadId": self.thread_id, "includeTurns": True}
+        )
+        outcome = find_turn(read, active)
+        if outcome is None or not outcome.ended or self._ledger.active_turn_id != active:
+            return None
+        log.info("turn %s ended while unobserved (%s); reconciled", active, why)
+        seen = self._ledger.active.items if self._ledger.active is not None else {}
+        for item in outcome.items:
+            if str(item.get("id")) not in seen:
+                self._on_notification(
+                    "item/completed",
+                    {"threadId": self.thread_id, "turnId": active, "item": item, "x-optio": why},
+                )
+        turn: dict[str, Any] = {
+            "id": active,
+            "status": outcome.status,
+            "error": outcome.error,
+            "items": [],
+        }
+        self._on_notification(
+            "turn/completed", {"threadId": self.thread_id, "turn": turn, "x-optio": why}
+        )
+        return next((r for r in self._ledger.completed if r.turn_id == active), None)
+
     # -- the end ------------------------------------------------------------------------------
 
-    def _on_connection_closed(self, reason: str) -> None:
+    def _terminate(self, reason: str) -> None:
         """The one terminal transition: settle every waiter, end the turn in flight."""
         if self._close_reason is not None:
             return
         self._close_reason = reason
+        self._link_up.clear()
+        if self._watchdog is not None:
+            self._watchdog.stop()
         if self._starting is not None and not self._starting.done():
             self._starting.cancel()
         active = self._ledger.active_turn_id

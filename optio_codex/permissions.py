@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
+import json
 import logging
 import posixpath
 import shlex
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -367,6 +369,20 @@ class _Pending:
     request: CodexPermissionRequest
     answered: asyncio.Future[CodexPermissionDecision]
     task: asyncio.Task[None] | None = None
+    detached: bool = False  # its connection was lost; codex will ask again after a resume
+
+
+def replay_key(request: CodexPermissionRequest) -> str:
+    """What identifies a request across connections: codex numbers requests per connection
+    and asks again, under a new id, whatever was pending when a client resumes the thread."""
+    if request.item_id:
+        return f"{request.method}|{request.thread_id}|{request.turn_id}|{request.item_id}"
+    volatile = {"_meta"}
+    stable = {k: v for k, v in request.input.items() if k not in volatile}
+    return f"{request.method}|{json.dumps(stable, sort_keys=True, default=str)}"
+
+
+_RECENT_ANSWERS = 128
 
 
 @dataclass(kw_only=True)
@@ -392,6 +408,13 @@ class PermissionGate:
         self._send_answer = send_answer
         self._handler: PermissionHandler | None = None
         self._pending: dict[int | str, _Pending] = {}
+        # Across a reconnect: prompts still open for their replay, answers not yet delivered,
+        # and the last answers sent (one may have been lost with the connection).
+        self._detached: dict[str, _Pending] = {}
+        self._held: dict[str, CodexPermissionDecision] = {}
+        self._recent: OrderedDict[str, CodexPermissionDecision] = OrderedDict()
+        self._aliases: dict[int | str, int | str] = {}  # old request id -> its replay's id
+        self._replaying = False  # from a connection loss until the resume has settled
         self._listeners: list[GateListener] = []
         self.answered_count = 0
         self._tasks: set[asyncio.Task[None]] = set()  # strong refs: the loop keeps weak ones
@@ -419,12 +442,14 @@ class PermissionGate:
 
     @property
     def pending(self) -> list[CodexPermissionRequest]:
-        return [p.request for p in self._pending.values()]
+        return [p.request for p in (*self._pending.values(), *self._detached.values())]
 
     # -- the flow --
 
     def submit(self, request: CodexPermissionRequest) -> None:
         """Take a request; it will be answered exactly once."""
+        if self._take_replay(request):
+            return
         decision = self._policy_decision(request)
         if decision is not None:
             self._spawn(self._finish(request, decision))
@@ -444,6 +469,12 @@ class PermissionGate:
     def answer(self, request_id: int | str, decision: PermissionDecision) -> bool:
         """Answer a pending request from outside (UI, terminal). False if none is pending."""
         pending = self._pending.get(request_id)
+        if pending is None and request_id in self._aliases:
+            pending = self._pending.get(self._aliases[request_id])
+        if pending is None:
+            pending = next(
+                (p for p in self._detached.values() if p.request.request_id == request_id), None
+            )
         if pending is None or pending.answered.done():
             return False
         pending.answered.set_result(CodexPermissionDecision.upgrade(decision))
@@ -461,14 +492,68 @@ class PermissionGate:
         self._emit("x-optio-permission-resolved", {"requestId": request_id, "by": "server"})
 
     def close(self, reason: str) -> None:
-        """The connection ended: drop every prompt (nobody can answer it now)."""
+        """The conversation ended: drop every prompt (nobody can answer it now)."""
+        self.drop_detached(reason)
         for request_id in list(self._pending):
-            pending = self._pending.pop(request_id)
-            if pending.task is not None:
-                pending.task.cancel()
-            if not pending.answered.done():
-                pending.answered.cancel()
-            self._emit("x-optio-permission-resolved", {"requestId": request_id, "by": reason})
+            self._drop(self._pending.pop(request_id), reason)
+        self._aliases.clear()
+        self._recent.clear()
+
+    # -- across a reconnect --
+
+    def connection_lost(self) -> None:
+        """The link broke but the thread lives on: keep the prompts open for their replay.
+
+        Answers given meanwhile are held and delivered when codex asks again.
+        """
+        self._replaying = True
+        for pending in self._pending.values():
+            pending.detached = True
+            self._detached[replay_key(pending.request)] = pending
+        self._pending.clear()
+
+    def drop_detached(self, reason: str) -> None:
+        """After a resume: prompts codex did not ask again for no longer matter."""
+        for key in list(self._detached):
+            self._drop(self._detached.pop(key), reason)
+        self._held.clear()
+        self._replaying = False
+
+    def _take_replay(self, request: CodexPermissionRequest) -> bool:
+        """A request codex asks again after a resume: answer or re-attach it, never re-ask."""
+        if not self._replaying:
+            return False
+        key = replay_key(request)
+        decision = self._held.pop(key, None) or self._recent.get(key)
+        if decision is not None:
+            self._detached.pop(key, None)
+            self._spawn(self._finish(request, decision))
+            return True
+        pending = self._detached.pop(key, None)
+        if pending is None:
+            return False
+        previous = pending.request.request_id
+        pending.request = request
+        pending.detached = False
+        self._pending[request.request_id] = pending
+        if previous != request.request_id:
+            self._aliases[previous] = request.request_id
+        self._emit(
+            "x-optio-permission-rebound",
+            {"requestId": request.request_id, "previousRequestId": previous},
+        )
+        if pending.answered.done() and not pending.answered.cancelled():
+            self._spawn(self._finish(request, pending.answered.result()))
+        return True
+
+    def _drop(self, pending: _Pending, reason: str) -> None:
+        if pending.task is not None:
+            pending.task.cancel()
+        if not pending.answered.done():
+            pending.answered.cancel()
+        self._emit(
+            "x-optio-permission-resolved", {"requestId": pending.request.request_id, "by": reason}
+        )
 
     def _policy_decision(self, request: CodexPermissionRequest) -> CodexPermissionDecision | None:
         try:
@@ -512,6 +597,10 @@ class PermissionGate:
             return  # resolved by the server or the connection ended
         if pending.task is not None:
             pending.task.cancel()
+        if pending.detached:
+            # No connection to answer on: the replay after the resume takes this answer.
+            self._held[replay_key(pending.request)] = decision
+            return
         if self._pending.get(pending.request.request_id) is pending:
             await self._finish(pending.request, decision)
 
@@ -519,11 +608,18 @@ class PermissionGate:
         self, request: CodexPermissionRequest, decision: CodexPermissionDecision
     ) -> None:
         self._pending.pop(request.request_id, None)
+        key = replay_key(request)
         try:
             await self._send_answer(request, decision)
         except Exception as exc:
+            # Most likely the connection broke: if codex asks again after a resume, this
+            # answer is given then.
             log.warning("could not answer %s %r: %s", request.method, request.request_id, exc)
+            self._held[key] = decision
             return
+        self._recent[key] = decision
+        while len(self._recent) > _RECENT_ANSWERS:
+            self._recent.popitem(last=False)
         self.answered_count += 1
         self._emit(
             "x-optio-permission-resolved",
