@@ -21,6 +21,8 @@ from optio_codex.permissions import PermissionPolicy
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]
 Cleanup = Literal["always", "on_success", "never"]
+Transport = Literal["detached", "attached"]
+InterruptedTurn = Literal["resend", "leave"]
 
 HookCallback = Callable[[Any], Awaitable[None]]
 DeliverableCallback = Callable[[Any, str, str], Awaitable["str | None"]]  # (hook_ctx, path, text)
@@ -113,6 +115,17 @@ class CodexTaskConfig:
     after_execute: HookCallback | None = None
     on_deliverable: DeliverableCallback | None = None
     supports_resume: bool = False
+    # -- durability
+    # "detached": codex runs in its own session on a unix socket and survives SSH drops and
+    # worker restarts; "attached": its stdio is the channel. Default: detached over SSH,
+    # attached on the worker itself.
+    transport: Transport | None = None
+    reconnect_timeout: float = 600.0  # how long to keep trying to reach the host / codex
+    inactivity_timeout: float | None = 300.0  # silent turn → thread/read reconciles it
+    max_relaunches: int = 5  # app-server deaths survived per run
+    interrupted_turn: InterruptedTurn = "resend"  # the turn a dead app-server took along
+    auto_resume: bool = True  # with supports_resume: come back after an engine restart
+    registry_owner: str | None = None  # default: "<mongo database>/<prefix>" of the engine
 
     def __post_init__(self) -> None:
         errors = list(self._problems())
@@ -155,6 +168,16 @@ class CodexTaskConfig:
             yield "approval_timeout must be positive or None"
         if self.task_root is not None and not self.task_root.startswith(("/", "~")):
             yield f"task_root={self.task_root!r} must be absolute (or start with ~)"
+        if self.transport not in (None, "detached", "attached"):
+            yield f"transport={self.transport!r} is not 'detached' or 'attached'"
+        if self.reconnect_timeout <= 0:
+            yield "reconnect_timeout must be positive"
+        if self.inactivity_timeout is not None and self.inactivity_timeout <= 0:
+            yield "inactivity_timeout must be positive or None"
+        if self.max_relaunches < 0:
+            yield "max_relaunches must not be negative"
+        if self.interrupted_turn not in ("resend", "leave"):
+            yield f"interrupted_turn={self.interrupted_turn!r} is not 'resend' or 'leave'"
         yield from _env_problems(self.env)
         if self.api_key is not None and not self.api_key.strip():
             yield "api_key is empty"

@@ -95,6 +95,8 @@ class ConversationOptions:
     developer_instructions: str | None = None
     thread_config: dict[str, Any] | None = None
     resume_thread_id: str | None = None
+    # On a resume, follow a turn the server is still running (a reattach to a live server).
+    adopt_running_turn: bool = True
     # During an active turn, a send either steers it (joins the running turn) or waits.
     busy_send: Literal["steer", "queue"] = "steer"
     opt_out_notifications: tuple[str, ...] = DEFAULT_OPT_OUT
@@ -255,7 +257,7 @@ class CodexConversation:
             "thread/read", {"threadId": self.thread_id, "includeTurns": True}
         )
         self.resumed_last_turn = outcome = last_turn(read)
-        if outcome is None or outcome.ended:
+        if outcome is None or outcome.ended or not self.options.adopt_running_turn:
             return
         self._ledger.begin(outcome.turn_id)
         for item in outcome.items:  # what completed before we came back

@@ -1,9 +1,12 @@
 """create_codex_task / run_codex_session: one codex task's life inside the optio engine.
 
-The order of a run: connect (host key checked) → place the task directory → optio-agents'
-log-protocol driver wipes the workdir → provision (binary, dirs, config, AGENTS.md, auth) →
-sandbox preflight → launch codex app-server → conversation (published to live callers) →
-optio.log keywords drive progress, deliverables and the end → teardown (stop codex, clean up).
+The order of a run: connect (host key checked) → stop orphans of tasks that are gone → place
+the task directory → optio-agents' log-protocol driver wipes the workdir (not on a resume) →
+provision (binary, dirs, config, AGENTS.md, auth) → sandbox preflight → launch codex
+app-server, or reattach to the one a previous run left → conversation (published to live
+callers; it reconnects or relaunches on its own) → optio.log keywords drive progress,
+deliverables and the end → teardown (stop codex, clean up), or, when the engine stops for a
+restart, leave the detached app-server running for the resumed run.
 """
 
 from __future__ import annotations
@@ -12,23 +15,34 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from typing import Any
 
 from optio_agents.protocol import run_log_protocol_session
+from optio_agents.protocol.parser import DeliverableEvent, DoneEvent, ErrorEvent, parse_log_line
 from optio_core.models import TaskInstance
 
 from optio_codex.config import CodexTaskConfig
-from optio_codex.conversation import AppServerHandle, CodexConversation, ConversationOptions
+from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.hosts.optio_host_adapter import VerifiedRemoteHost, make_task_host
 from optio_codex.hosts.provision import (
     DEFAULT_TASK_ROOT,
     HostOps,
+    LiveSshOps,
     LocalOps,
     ProvisionResult,
     ProvisionSpec,
-    SshOps,
     provision,
     remove_task_dir,
+)
+from optio_codex.hosts.reconnect import SshSession
+from optio_codex.hosts.registry import (
+    RegistryEntry,
+    kill_codex_home_processes,
+    reap,
+    register,
+    unregister,
 )
 from optio_codex.hosts.sandbox import (
     PreflightTarget,
@@ -37,31 +51,18 @@ from optio_codex.hosts.sandbox import (
     run_local,
     ssh_runner,
 )
-from optio_codex.launch import app_server_argv
 from optio_codex.permissions import DenyAll, GateSettings
-from optio_codex.transport.local import spawn_local_app_server
-from optio_codex.transport.ssh_exec import spawn_ssh_app_server
+from optio_codex.recovery import RecoverySettings
+from optio_codex.server_launcher import ServerLauncher
+from optio_codex.task_state import STATE_FILE, TaskStateStore
+from optio_codex.transport.detached import DetachedAppServer, stop_detached
 
 log = logging.getLogger(__name__)
 
 AUTO_START_PROMPT = "System: Read AGENTS.md and execute the task it describes."
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
-
-# $1: the task's CODEX_HOME. SIGKILLs every process whose environment holds exactly
-# CODEX_HOME=$1 (codex passes it on to every command it runs). Killing codex's process
-# group is not enough: codex runs each command in a session of its own (the sandbox helper
-# and escalated commands alike), so what a command detached (``setsid server &``) outlives
-# codex, and now and then a sandboxed command still running when codex exits was seen
-# orphaned too. Rounds catch children forked between a scan and its kill.
-# One line: see provision._check_shell_safe.
-_SWEEP_SCRIPT = (
-    'set -u; want="CODEX_HOME=$1"; n=0; '
-    "for round in 1 2 3; do "
-    'pids=$(grep -lzxF -e "$want" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 '
-    '| grep -vx "$$"); '
-    '[ -n "$pids" ] || break; kill -KILL $pids 2>/dev/null; n=$((n + 1)); done; '
-    'printf \'OPTIO-RESULT {"rounds":%s}\\n\' "$n"'
-)
+_APPEND_SCRIPT = 'set -u; cat >> "$1"'
+_READ_SCRIPT = 'if [ -f "$1" ]; then cat "$1"; fi'
 
 
 def create_codex_task(
@@ -86,6 +87,7 @@ def create_codex_task(
         metadata=dict(metadata or {}),
         ui_widget="conversation" if config.permission_gate else None,
         supports_resume=config.supports_resume,
+        auto_resume=config.supports_resume and config.auto_resume,
     )
 
 
@@ -107,27 +109,44 @@ class CodexTaskRun:
         self.ctx = ctx
         self.config = config
         self.task_id = task_id_for(str(ctx.process_id))
+        self.resuming = bool(getattr(ctx, "resume", False))
         self.target = config.ssh.target() if config.ssh is not None else None
-        self.host = make_task_host(self.target, taskdir="")
+        self.session: SshSession | None = None
+        if self.target is not None:
+            self.session = SshSession(self.target, reconnect_timeout=config.reconnect_timeout)
+            self.host: Any = VerifiedRemoteHost(
+                None, "", session=self.session, preserve_workdir=self.resuming
+            )
+        else:
+            self.host = make_task_host(None, "", preserve_workdir=self.resuming)
+        self.transport = config.transport or ("detached" if self.session else "attached")
+        self.owner = config.registry_owner or engine_owner(ctx)
         self.task_root = ""
         self.provisioned: ProvisionResult | None = None
+        self.launcher: ServerLauncher | None = None
+        self.state: TaskStateStore | None = None
         self.conversation: CodexConversation | None = None
+        self.reattached = False
+        self.registered = False
+        self._previous_log = ""
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
     def remote(self) -> bool:
-        return isinstance(self.host, VerifiedRemoteHost)
+        return self.session is not None
 
     async def run(self) -> None:
         await self.host.connect()
-        succeeded = False
+        succeeded = detach = False
         try:
             await self._place_task()
+            await self._reap_orphans()
             await run_log_protocol_session(
                 self.host,
                 self.ctx,
                 body=self._body,
                 prepare=self._prepare,
-                on_deliverable=self.config.on_deliverable,
+                on_deliverable=self._on_deliverable if self.config.on_deliverable else None,
                 before_execute=self.config.before_execute,
                 after_execute=self.config.after_execute,
                 agent_sender=self._send_to_agent,
@@ -136,7 +155,12 @@ class CodexTaskRun:
             # A cancel also returns normally from the driver; only a real finish counts.
             succeeded = self.ctx.should_continue()
         finally:
-            await self._teardown(succeeded)
+            if not succeeded:
+                detach = await self._leaving_for_resume()
+            await self._teardown(succeeded, detach)
+
+    def _ops(self) -> HostOps:
+        return LiveSshOps(self.session) if self.session is not None else LocalOps()
 
     async def _place_task(self) -> None:
         root = self.config.task_root or DEFAULT_TASK_ROOT
@@ -146,29 +170,48 @@ class CodexTaskRun:
         self.host.taskdir = f"{root}/{self.task_id}"
         self.host.workdir = f"{self.host.taskdir}/workdir"
 
-    def _ops(self) -> HostOps:
-        if isinstance(self.host, VerifiedRemoteHost):
-            return SshOps(self.host.connection)
-        return LocalOps()
+    async def _reap_orphans(self) -> None:
+        """Stop app-servers this engine started for tasks that no longer exist."""
+
+        async def is_live(entry: RegistryEntry) -> bool:
+            return await process_is_live(self.ctx, entry.process_id)
+
+        try:
+            report = await reap(self._ops(), self.owner, is_live, keep_task_ids={self.task_id})
+        except Exception as exc:  # never fail a task over someone else's leftovers
+            log.warning("could not check the host for orphaned app-servers: %s", exc)
+            return
+        if report.stopped:
+            names = ", ".join(s.entry.task_id for s in report.stopped)
+            self.ctx.report_progress(None, f"stopped orphaned codex app-servers: {names}")
+
+    # -- prepare: provision, find what a previous run left, preflight ----------------------
 
     async def _prepare(self, host: Any, hook_ctx: Any) -> None:
         spec = ProvisionSpec.from_task_config(self.config, self.task_id, task_root=self.task_root)
         self.provisioned = result = await provision(self._ops(), spec)
+        paths = result.paths
         self.ctx.report_progress(None, "codex provisioned" + (" (pushed)" if result.pushed else ""))
-        run = (
-            ssh_runner(self.host.connection)
-            if isinstance(self.host, VerifiedRemoteHost)
-            else run_local
+        self.state = TaskStateStore(self._ops(), f"{paths.task_dir}/{STATE_FILE}")
+        if self.resuming:
+            # Before the driver empties optio.log: what the agent wrote while no one read.
+            await self.state.load()
+            self._previous_log = await self._read(f"{paths.workspace}/optio.log")
+        self.launcher = ServerLauncher(
+            kind=self.transport,
+            binary=result.binary,
+            paths=paths,
+            env=paths.env(self.config.env),
+            remote=self.session,
         )
+        run = ssh_runner(self.host.connection) if self.remote else run_local
         writable = tuple(
             d.path for d in self.config.extra_allowed_dirs or () if d.mode in ("rw", "rwx")
         )
         await preflight(
             run,
             PreflightTarget(
-                codex=result.binary,
-                workspace=result.paths.workspace,
-                scratch_parent=result.paths.task_dir,
+                codex=result.binary, workspace=paths.workspace, scratch_parent=paths.task_dir
             ),
             SandboxSettings(
                 mode=self.config.sandbox,
@@ -177,21 +220,13 @@ class CodexTaskRun:
             ),
         )
 
-    async def _launch(self) -> AppServerHandle:
-        assert self.provisioned is not None
-        paths = self.provisioned.paths
-        argv = app_server_argv(self.provisioned.binary)
-        env = paths.env(self.config.env)
-        if isinstance(self.host, VerifiedRemoteHost):
-            return await spawn_ssh_app_server(
-                self.host.connection, argv, env=env, cwd=paths.workspace
-            )
-        return await spawn_local_app_server(argv, env=env, cwd=paths.workspace)
+    # -- body: the app-server and the conversation ---------------------------------------
 
     async def _body(self, host: Any, hook_ctx: Any) -> None:
-        assert self.provisioned is not None
-        server = await self._launch()
+        assert self.provisioned is not None and self.state is not None
         config = self.config
+        previous = self.state.state if self.resuming else None
+        server = await self._start_server()
         self.conversation = conversation = await CodexConversation.start(
             server,
             ConversationOptions(
@@ -200,17 +235,107 @@ class CodexTaskRun:
                 approval_policy=config.ask_for_approval,
                 model=config.model,
                 reasoning_effort=config.reasoning_effort,
+                resume_thread_id=previous.thread_id if previous else None,
+                adopt_running_turn=self.reattached,
             ),
             GateSettings(
                 policy=config.permission_policy or DenyAll(),
                 human=config.permission_gate,
                 human_timeout=config.approval_timeout,
             ),
+            RecoverySettings(
+                reconnect_timeout=config.reconnect_timeout,
+                relaunch=self._relaunch,
+                max_relaunches=config.max_relaunches,
+                interrupted_turn=config.interrupted_turn,
+                inactivity_timeout=config.inactivity_timeout,
+            ),
         )
         conversation.on_event(self._progress_from_plan)
+        conversation.on_event(self._track_turns)
+        await self._save_state(thread_id=conversation.thread_id)
+        if config.supports_resume:
+            await self.ctx.mark_has_saved_state()
         self.ctx.publish_result(conversation)
-        if config.auto_start:
-            await conversation.send(AUTO_START_PROMPT)
+        await self._continue_work(conversation)
+        await self._wait_for_end(conversation)
+
+    async def _start_server(self) -> Any:
+        """Reattach to the detached app-server a previous run left, else launch one."""
+        assert self.launcher is not None and self.state is not None
+        recorded = self.state.state.server if self.resuming else None
+        if recorded is not None:
+            server = await self.launcher.reattach(recorded)
+            if server is not None:
+                self.reattached = True
+                self.ctx.report_progress(None, f"reattached to codex app-server {server.pid}")
+                return server
+            # Unreachable but perhaps alive: it would hold the socket and the thread's lock.
+            with contextlib.suppress(Exception):
+                await stop_detached(self._ops(), recorded, grace=0)
+        return await self._launch()
+
+    async def _launch(self) -> Any:
+        assert self.launcher is not None
+        server = await self.launcher.launch()
+        if isinstance(server, DetachedAppServer):
+            await self._register(server)
+            await self._save_state(server=server.process)
+        return server
+
+    async def _relaunch(self) -> Any:
+        """The conversation's recovery found the app-server dead: a new one, same CODEX_HOME."""
+        self.ctx.report_progress(None, "codex app-server died; starting it again")
+        return await self._launch()
+
+    async def _register(self, server: DetachedAppServer) -> None:
+        assert self.provisioned is not None
+        paths = self.provisioned.paths
+        entry = RegistryEntry(
+            task_id=self.task_id,
+            process_id=str(self.ctx.process_id),
+            owner=self.owner,
+            pid=server.pid,
+            start_time=server.process.start_time,
+            codex_home=paths.codex_home,
+            task_dir=paths.task_dir,
+            socket=server.process.socket_path,
+            created=time.time(),
+        )
+        try:
+            await register(self._ops(), entry)
+            self.registered = True
+        except Exception as exc:  # the CODEX_HOME sweep still finds it at teardown
+            log.warning("could not register app-server %s: %s", server.pid, exc)
+
+    async def _continue_work(self, conversation: CodexConversation) -> None:
+        """Start the work, or pick it up where the previous run left it."""
+        previous = self.state.state if self.state and self.resuming else None
+        if previous is None or previous.thread_id is None:
+            if self.config.auto_start:
+                await conversation.send(AUTO_START_PROMPT)
+            return
+        await self._replay_log()
+        if conversation.thread_id != previous.thread_id:
+            # The thread never had a turn, so codex kept nothing of it: begin again.
+            if self.config.auto_start:
+                await conversation.send(AUTO_START_PROMPT)
+            return
+        last = conversation.resumed_last_turn
+        interrupted = (
+            not self.reattached
+            and previous.active_turn is not None
+            and last is not None
+            and last.turn_id == previous.active_turn
+            and last.status != "completed"
+        )
+        if interrupted and self.config.interrupted_turn == "resend" and last is not None:
+            texts = _user_texts(last.items)
+            if texts:
+                self.ctx.report_progress(None, "re-sending the turn the restart interrupted")
+                await conversation.send("\n\n".join(texts))
+
+    async def _wait_for_end(self, conversation: CodexConversation) -> None:
         closed = asyncio.ensure_future(conversation.wait_closed())
         asked = asyncio.ensure_future(conversation.close_requested.wait())
         try:
@@ -218,7 +343,7 @@ class CodexTaskRun:
         finally:
             closed.cancel()
             asked.cancel()
-        if conversation.close_requested.is_set() and config.host_protocol:
+        if conversation.close_requested.is_set() and self.config.host_protocol:
             # A caller's close is the clean end; the keyword driver needs DONE to see it so.
             await self.host.run_command("echo DONE >> optio.log")
             await asyncio.Event().wait()  # the driver cancels the body once it reads DONE
@@ -227,6 +352,67 @@ class CodexTaskRun:
                 f"codex app-server ended unexpectedly: {conversation.close_reason}\n"
                 f"{conversation.stderr_tail()}"
             )
+
+    # -- what a resumed run needs ----------------------------------------------------------
+
+    async def _save_state(self, **changes: Any) -> None:
+        if self.state is not None:
+            await self.state.update(**changes)
+
+    def _track_turns(self, event: dict[str, Any]) -> None:
+        method = event.get("method") or event.get("type")
+        params = event.get("params") or event
+        if method == "turn/started":
+            turn_id = (params.get("turn") or {}).get("id")
+            self._spawn(self._save_state(active_turn=turn_id, had_turn=True))
+        elif method in ("turn/completed", "x-optio-turn-aborted"):
+            self._spawn(self._save_state(active_turn=None))
+
+    async def _on_deliverable(self, hook_ctx: Any, path: str, text: str) -> str | None:
+        assert self.config.on_deliverable is not None
+        reply = await self.config.on_deliverable(hook_ctx, path, text)
+        if self.state is not None:
+            await self._save_state(delivered=(*self.state.state.delivered, path))
+        return reply
+
+    async def _replay_log(self) -> None:
+        """Lines the agent wrote to optio.log while no run was reading it: deliverables not
+        yet handed over, and DONE/ERROR. The driver emptied the file; they go back in."""
+        if not self._previous_log or not self.config.host_protocol or self.state is None:
+            return
+        delivered = set(self.state.state.delivered)
+        keep = []
+        for line in self._previous_log.splitlines():
+            event = parse_log_line(line)
+            if isinstance(event, DeliverableEvent):
+                if not any(d.endswith(event.path.lstrip("./")) for d in delivered):
+                    keep.append(line)
+            elif isinstance(event, DoneEvent | ErrorEvent):
+                keep.append(line)
+        if keep:
+            assert self.provisioned is not None
+            log_path = f"{self.provisioned.paths.workspace}/optio.log"
+            await self._write(_APPEND_SCRIPT, log_path, "\n".join(keep) + "\n")
+
+    async def _read(self, path: str) -> str:
+        process = await self._ops().start(_READ_SCRIPT, [path])
+        try:
+            result = await process.finish(30.0)
+        except BaseException:
+            process.close()
+            raise
+        return result.stdout.decode(errors="replace")
+
+    async def _write(self, script: str, path: str, text: str) -> None:
+        process = await self._ops().start(script, [path])
+        try:
+            await process.write(text.encode())
+            await process.finish(30.0)
+        except BaseException:
+            process.close()
+            raise
+
+    # -- progress and the agent channel ---------------------------------------------------
 
     def _progress_from_plan(self, event: dict[str, Any]) -> None:
         if event.get("method") != "turn/plan/updated":
@@ -244,15 +430,38 @@ class CodexTaskRun:
             raise RuntimeError("the agent is not running yet")
         await self.conversation.send(message)
 
-    async def _teardown(self, succeeded: bool) -> None:
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    async def _leaving_for_resume(self) -> bool:
+        """The engine is stopping and will resume this task: keep its app-server running."""
+        if not self.config.supports_resume or self.transport != "detached":
+            return False
+        try:
+            return await shutting_down_for_resume(self.ctx)
+        except Exception as exc:
+            log.warning("could not tell a shutdown from a cancel: %s", exc)
+            return False
+
+    async def _teardown(self, succeeded: bool, detach: bool) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if detach and self.conversation is not None:
+            with contextlib.suppress(Exception):
+                await self.conversation.detach()
+            self.ctx.report_progress(None, "engine stopping: codex keeps running for the resume")
+            with contextlib.suppress(Exception):
+                await self.host.disconnect()
+            return
         with contextlib.suppress(Exception):
             if self.conversation is not None:
                 await self.conversation.close()
         if self.provisioned is not None:
-            try:
-                await self._kill_leftovers(self.provisioned.paths.codex_home)
-            except Exception as exc:
-                log.warning("could not stop the task's leftover processes: %s", exc)
+            await self._stop_everything(self.provisioned.paths.codex_home)
         cleanup = self.config.cleanup
         if self.provisioned is not None and (
             cleanup == "always" or (cleanup == "on_success" and succeeded)
@@ -264,11 +473,29 @@ class CodexTaskRun:
         with contextlib.suppress(Exception):
             await self.host.disconnect()
 
-    async def _kill_leftovers(self, codex_home: str) -> None:
-        """Kill what codex left running on the host (commands it started, see _SWEEP_SCRIPT)."""
-        process = await self._ops().start(_SWEEP_SCRIPT, [codex_home])
-        try:
-            await process.finish(10.0)
-        except BaseException:
-            process.close()
-            raise
+    async def _stop_everything(self, codex_home: str) -> None:
+        """Kill what is left of the task on the host and forget its registry entry.
+
+        codex runs each command in a session of its own, so what a command detached
+        outlives codex's process group: the sweep finds it by its CODEX_HOME.
+        """
+        ops = self._ops()
+        results = await asyncio.gather(
+            kill_codex_home_processes(ops, codex_home, timeout=10.0),
+            unregister(ops, self.owner, self.task_id),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                log.warning("could not stop the task's leftover processes: %s", result)
+
+
+def _user_texts(items: list[dict[str, Any]]) -> list[str]:
+    """The texts of a turn's user messages (what to send again)."""
+    texts = []
+    for item in items:
+        if item.get("type") == "userMessage":
+            for part in item.get("content") or []:
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    texts.append(part["text"])
+    return texts

@@ -52,6 +52,7 @@ from optio_agents.config_types import AllowedDir
 from optio_agents.prompt import AgentPromptProfile, compose_instructions_file
 
 from optio_codex.binary import pinned_codex
+from optio_codex.hosts.ssh import ConnectionSource
 from optio_codex.launch import app_server_env
 from optio_codex.mappings import deep_merge
 
@@ -194,6 +195,25 @@ class SshOps:
         async with self.conn.start_sftp_client() as sftp:
             self.trips.exchanges += 1  # the uploads are pipelined as one batch
             await asyncio.gather(*(sftp.put(str(src), dst) for src, dst in files))
+
+
+class LiveSshOps:
+    """HostOps that run each script on the connection live at that moment, so a reconnect
+    between two scripts is invisible to their callers."""
+
+    def __init__(self, source: ConnectionSource) -> None:
+        self.source = source
+        self.trips = RoundTrips()
+
+    async def start(self, script: str, args: Sequence[str]) -> HostProcess:
+        ops = SshOps(await self.source.connection())
+        ops.trips = self.trips
+        return await ops.start(script, args)
+
+    async def put_files(self, files: Sequence[tuple[Path, str]]) -> None:
+        ops = SshOps(await self.source.connection())
+        ops.trips = self.trips
+        await ops.put_files(files)
 
 
 class _LocalProcess:

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 import asyncssh
 
-from optio_codex.hosts.provision import HostOps, LocalOps, SshOps
+from optio_codex.hosts.provision import HostOps, LiveSshOps, LocalOps
+from optio_codex.hosts.ssh import ConnectionSource
 from optio_codex.protocol.streams import AppServerGone
 from optio_codex.transport.websocket import Reader, WebSocketHandshakeError, WebSocketStream, Writer
 
@@ -67,13 +68,15 @@ _FAIL = "fail() { printf 'OPTIO-ERROR %s\\n' \"$1\"; exit 3; }; "
 # Running (a zombie is not: nothing may reap orphans in a container) and not a reused pid.
 _SAME = (
     'same() { s=$(cut -d" " -f3,22 /proc/"$pid"/stat 2>/dev/null) || return 1; '
-    '[ "$s" != "Z $st" ] && [ "${s#* }" = "$st" ]; }; '
+    'case "$s" in "Z "*) return 1;; esac; [ "${s#* }" = "$st" ]; }; '
 )
 
 # $1 socket, $2 stderr log, $3 cwd, $4 seconds to wait for the socket, $5.. the command.
 # setsid: own session and process group, so neither an SSH hang-up nor a signal to the
-# launcher reaches it, and `kill -SIG -pid` reaches every child. All three standard streams are
-# redirected, or the exec channel would stay open for as long as the server runs.
+# launcher reaches it, and `kill -SIG -pid` reaches every child. All three standard streams
+# are redirected, or the exec channel would stay open for as long as the server runs. The
+# server's pid comes from a pid file its wrapper writes before exec: csh expands "!" even in
+# quotes, so "$!" cannot pass through a csh login shell.
 _LAUNCH_SCRIPT = (
     "set -u; umask 077; " + _FAIL + "sock=$1; log=$2; cwd=$3; wait_s=$4; shift 4; "
     'command -v setsid >/dev/null 2>&1 || fail "setsid (util-linux) is not installed"; '
@@ -81,14 +84,23 @@ _LAUNCH_SCRIPT = (
     # A link left by a dead server would make codex think its socket is still in use.
     'if [ -L "$sock" ] || [ -e "$sock" ]; then rm -f "$sock"; fi; '
     'if [ -f "$log" ]; then mv -f "$log" "$log.1"; fi; '
-    'setsid "$@" </dev/null >/dev/null 2>"$log" & pid=$!; '
-    'st=$(cut -d" " -f22 /proc/"$pid"/stat 2>/dev/null) || st=0; n=0; limit=$((wait_s * 20)); '
-    'while [ ! -S "$sock" ]; do '
-    'if kill -0 "$pid" 2>/dev/null; then :; else '
-    "printf 'OPTIO-ERROR codex app-server exited at start: %s\\n' "
-    '"$(tail -c 1500 "$log" 2>/dev/null | tr "\\n" " ")"; exit 3; fi; '
-    'n=$((n + 1)); if [ "$n" -gt "$limit" ]; then kill -KILL "-$pid" 2>/dev/null; '
+    'pidf="$sock.pid"; rm -f "$pidf"; '
+    # The server is our child until we exit: dead, it stays a zombie that kill -0 accepts.
+    'running() { s=$(cut -d" " -f3 /proc/"$pid"/stat 2>/dev/null) || return 1; '
+    'case "$s" in Z|X) return 1;; esac; }; '
+    "setsid /bin/sh -c 'echo \"$$\" > \"$0\"; exec \"$@\"' \"$pidf\" \"$@\" "
+    '</dev/null >/dev/null 2>"$log" & '
+    'n=0; limit=$((wait_s * 20)); pid=""; '
+    "while :; do "
+    'if [ -z "$pid" ] && [ -s "$pidf" ]; then pid=$(cat "$pidf"); rm -f "$pidf"; fi; '
+    'if [ -n "$pid" ] && [ -S "$sock" ]; then break; fi; '
+    'if [ -n "$pid" ]; then if running; then :; else '
+    'printf \'OPTIO-ERROR codex app-server exited at start: %s\\n\' '
+    '"$(tail -c 1500 "$log" 2>/dev/null | tr "\\n" " ")"; exit 3; fi; fi; '
+    'n=$((n + 1)); if [ "$n" -gt "$limit" ]; then '
+    'if [ -n "$pid" ]; then kill -KILL "-$pid" 2>/dev/null; fi; '
     'fail "no socket at $sock after ${wait_s}s"; fi; sleep 0.05; done; '
+    'st=$(cut -d" " -f22 /proc/"$pid"/stat 2>/dev/null) || st=0; '
     'printf \'OPTIO-RESULT {"pid":%s,"start_time":%s}\\n\' "$pid" "$st"'
 )
 
@@ -98,12 +110,12 @@ _PROBE_SCRIPT = (
     'printf \'OPTIO-RESULT {"state":"%s"}\\n\' "$state"'
 )
 
-# $1 pid, $2 start time, $3 grace seconds, $4 socket. SIGTERM first: codex flushes its
+# $1 pid, $2 start time, $3 grace in 50 ms ticks, $4 socket. SIGTERM first: codex flushes its
 # rollout; then SIGKILL for the group, which may hold command children after a clean exit.
 _STOP_SCRIPT = (
-    "set -u; pid=$1; st=$2; grace=$3; sock=$4; " + _SAME + "was=gone; "
+    "set -u; pid=$1; st=$2; ticks=$3; sock=$4; " + _SAME + "was=gone; "
     'if same; then was=alive; kill -TERM "-$pid" 2>/dev/null; n=0; '
-    'while same && [ "$n" -lt $((grace * 20)) ]; do sleep 0.05; n=$((n + 1)); done; '
+    'while same && [ "$n" -lt "$ticks" ]; do sleep 0.05; n=$((n + 1)); done; '
     'kill -KILL "-$pid" 2>/dev/null; fi; '
     # codex makes PATH a symlink to its real socket under /tmp/codex-daemon-<uid>/.
     't=$(readlink "$sock" 2>/dev/null) || t=""; rm -f "$sock"; '
@@ -176,7 +188,8 @@ async def stop_detached(
     ops: HostOps, process: DetachedProcess, *, grace: float = 3.0, timeout: float = 30.0
 ) -> bool:
     """Stop the server and its process group and remove its socket; True if it was running."""
-    args = [str(process.pid), str(process.start_time), str(max(0, int(grace))), process.socket_path]
+    ticks = max(0, round(grace * 20))  # the script polls every 50 ms
+    args = [str(process.pid), str(process.start_time), str(ticks), process.socket_path]
     report = await _run_script(ops, _STOP_SCRIPT, args, timeout + grace)
     return report.get("was") == "alive"
 
@@ -214,14 +227,6 @@ class LocalDialer:
         return LocalOps()
 
 
-class ConnectionSource(Protocol):
-    """Gives the live SSH connection, reconnecting if needed (see hosts.reconnect)."""
-
-    async def connection(self) -> asyncssh.SSHClientConnection: ...
-
-    async def invalidate(self, conn: asyncssh.SSHClientConnection) -> None: ...
-
-
 class FixedConnection:
     """A ConnectionSource over one connection that is never re-established."""
 
@@ -256,7 +261,7 @@ class SshDialer:
         return reader, writer
 
     async def ops(self) -> HostOps:
-        return SshOps(await self.source.connection())
+        return LiveSshOps(self.source)
 
 
 # --- the handle the conversation uses ----------------------------------------------------
@@ -325,11 +330,15 @@ class DetachedAppServer:
             await self._stream.close()
 
     async def stop(self, grace: float = 3.0) -> int | None:
-        """Stop the server (SIGTERM, grace, SIGKILL of its group) and remove its socket."""
+        """Stop the server (SIGTERM, grace, SIGKILL of its group) and remove its socket.
+
+        The grace is capped at a second: with a turn running, a listening app-server takes
+        about two seconds to obey SIGTERM, and a stop is a cancel or the end of the task.
+        """
         with contextlib.suppress(Exception):
             await self._stream.close()
         try:
-            await stop_detached(await self.dialer.ops(), self.process, grace=grace)
+            await stop_detached(await self.dialer.ops(), self.process, grace=min(grace, 1.0))
         except Exception as exc:
             log.warning("could not stop app-server pid %s: %s", self.pid, exc)
         return None
