@@ -969,7 +969,8 @@ class CodexConversation:
         if self._starting is not None and not self._starting.done():
             self._starting.cancel()
         active = self._ledger.active_turn_id
-        if active is not None:
+        if active is not None and not self._detaching:
+            # (Detached, the turn goes on without us: its waiters just hear we left.)
             error = {"message": f"app-server connection lost: {reason}"}
             result = self._ledger.complete(active, "interrupted", error, synthetic=True)
             if result is not None:

@@ -93,5 +93,5 @@ class ServerLauncher:
         except AppServerGone:
             return None
         except (ConnectionError, OSError, TimeoutError) as exc:
-            log.info("could not reattach to app-server pid %s: %s", process.pid, exc)
+            log.warning("could not reattach to app-server pid %s: %s", process.pid, exc)
             return None

@@ -51,6 +51,16 @@ def mock_codex_config(model_base_url: str, catalog_path: Path) -> dict[str, Any]
     }
 
 
+def task_codex_config(model_base_url: str, directory: Path) -> dict[str, Any]:
+    """``CodexTaskConfig.codex_config`` for a task against the scripted model: the catalog is
+    written into ``directory`` (which the task's host must be able to read); the sandbox
+    settings are left to the task."""
+    catalog = write_mock_model_catalog(directory / CATALOG_FILENAME)
+    config = mock_codex_config(model_base_url, catalog)
+    config.pop("sandbox_workspace_write")
+    return config
+
+
 def write_test_codex_home(
     codex_home: Path, model_base_url: str, *, extra: dict[str, Any] | None = None
 ) -> Path:

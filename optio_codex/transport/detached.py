@@ -88,14 +88,14 @@ _LAUNCH_SCRIPT = (
     # The server is our child until we exit: dead, it stays a zombie that kill -0 accepts.
     'running() { s=$(cut -d" " -f3 /proc/"$pid"/stat 2>/dev/null) || return 1; '
     'case "$s" in Z|X) return 1;; esac; }; '
-    "setsid /bin/sh -c 'echo \"$$\" > \"$0\"; exec \"$@\"' \"$pidf\" \"$@\" "
+    'setsid /bin/sh -c \'echo "$$" > "$0"; exec "$@"\' "$pidf" "$@" '
     '</dev/null >/dev/null 2>"$log" & '
     'n=0; limit=$((wait_s * 20)); pid=""; '
     "while :; do "
     'if [ -z "$pid" ] && [ -s "$pidf" ]; then pid=$(cat "$pidf"); rm -f "$pidf"; fi; '
     'if [ -n "$pid" ] && [ -S "$sock" ]; then break; fi; '
     'if [ -n "$pid" ]; then if running; then :; else '
-    'printf \'OPTIO-ERROR codex app-server exited at start: %s\\n\' '
+    "printf 'OPTIO-ERROR codex app-server exited at start: %s\\n' "
     '"$(tail -c 1500 "$log" 2>/dev/null | tr "\\n" " ")"; exit 3; fi; fi; '
     'n=$((n + 1)); if [ "$n" -gt "$limit" ]; then '
     'if [ -n "$pid" ]; then kill -KILL "-$pid" 2>/dev/null; fi; '
