@@ -25,7 +25,11 @@ from optio_core.models import TaskInstance
 from optio_codex.config import CodexTaskConfig
 from optio_codex.conversation import CodexConversation, ConversationOptions
 from optio_codex.engine_view import engine_owner, process_is_live, shutting_down_for_resume
-from optio_codex.hosts.optio_host_adapter import VerifiedRemoteHost, make_task_host
+from optio_codex.hosts.optio_host_adapter import (
+    PREVIOUS_LOG_NAME,
+    VerifiedRemoteHost,
+    make_task_host,
+)
 from optio_codex.hosts.provision import (
     DEFAULT_TASK_ROOT,
     HostOps,
@@ -128,7 +132,6 @@ class CodexTaskRun:
         self.conversation: CodexConversation | None = None
         self.reattached = False
         self.registered = False
-        self._previous_log = ""
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
@@ -140,7 +143,8 @@ class CodexTaskRun:
         succeeded = detach = False
         try:
             await self._place_task()
-            await self._reap_orphans()
+            # In the background: it concerns other tasks, so it need not delay this one.
+            self._spawn(self._reap_orphans())
             await run_log_protocol_session(
                 self.host,
                 self.ctx,
@@ -194,9 +198,7 @@ class CodexTaskRun:
         self.ctx.report_progress(None, "codex provisioned" + (" (pushed)" if result.pushed else ""))
         self.state = TaskStateStore(self._ops(), f"{paths.task_dir}/{STATE_FILE}")
         if self.resuming:
-            # Before the driver empties optio.log: what the agent wrote while no one read.
             await self.state.load()
-            self._previous_log = await self._read(f"{paths.workspace}/optio.log")
         self.launcher = ServerLauncher(
             kind=self.transport,
             binary=result.binary,
@@ -253,9 +255,7 @@ class CodexTaskRun:
         )
         conversation.on_event(self._progress_from_plan)
         conversation.on_event(self._track_turns)
-        await self._save_state(thread_id=conversation.thread_id)
-        if config.supports_resume:
-            await self.ctx.mark_has_saved_state()
+        self._spawn(self._save_thread(conversation.thread_id))
         self.ctx.publish_result(conversation)
         await self._continue_work(conversation)
         await self._wait_for_end(conversation)
@@ -279,8 +279,9 @@ class CodexTaskRun:
         assert self.launcher is not None
         server = await self.launcher.launch()
         if isinstance(server, DetachedAppServer):
-            await self._register(server)
-            await self._save_state(server=server.process)
+            # Both are small host writes; they overlap with the handshake.
+            self._spawn(self._register(server))
+            self._spawn(self._save_state(server=server.process))
         return server
 
     async def _relaunch(self) -> Any:
@@ -359,6 +360,11 @@ class CodexTaskRun:
         if self.state is not None:
             await self.state.update(**changes)
 
+    async def _save_thread(self, thread_id: str | None) -> None:
+        await self._save_state(thread_id=thread_id)
+        if self.config.supports_resume:
+            await self.ctx.mark_has_saved_state()
+
     def _track_turns(self, event: dict[str, Any]) -> None:
         method = event.get("method") or event.get("type")
         params = event.get("params") or event
@@ -377,12 +383,14 @@ class CodexTaskRun:
 
     async def _replay_log(self) -> None:
         """Lines the agent wrote to optio.log while no run was reading it: deliverables not
-        yet handed over, and DONE/ERROR. The driver emptied the file; they go back in."""
-        if not self._previous_log or not self.config.host_protocol or self.state is None:
+        yet handed over, and DONE/ERROR. On a resume the host moved the old file aside
+        (``PREVIOUS_LOG_NAME``) instead of emptying it; those lines go back in."""
+        if not self.config.host_protocol or self.state is None or self.provisioned is None:
             return
+        previous = await self._read(f"{self.provisioned.paths.workspace}/{PREVIOUS_LOG_NAME}")
         delivered = set(self.state.state.delivered)
         keep = []
-        for line in self._previous_log.splitlines():
+        for line in previous.splitlines():
             event = parse_log_line(line)
             if isinstance(event, DeliverableEvent):
                 if not any(d.endswith(event.path.lstrip("./")) for d in delivered):
@@ -449,7 +457,10 @@ class CodexTaskRun:
 
     async def _teardown(self, succeeded: bool, detach: bool) -> None:
         if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            # State writes, registration, the reaper: bounded, as the host may be unreachable.
+            _done, pending = await asyncio.wait(set(self._tasks), timeout=5.0)
+            for task in pending:
+                task.cancel()
         if detach and self.conversation is not None:
             with contextlib.suppress(Exception):
                 await self.conversation.detach()

@@ -29,6 +29,7 @@ from optio_codex.hosts.ssh import SSHTarget, connect_ssh
 from optio_codex.launch import app_server_argv, app_server_env
 from optio_codex.permissions import GateSettings
 from optio_codex.testing.codex_home import write_test_codex_home
+from optio_codex.testing.engine_process import wait_until_running
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.mongod import LocalMongod
 from optio_codex.testing.relay import TcpRelay
@@ -99,7 +100,9 @@ async def engine(mongo_db: Any) -> AsyncIterator[tuple[Optio, list[Any]]]:
     fw = Optio()
     await fw.init(mongo_db=mongo_db, prefix="t", get_task_definitions=definitions)
     runner = asyncio.create_task(fw.run())
-    await asyncio.sleep(0.1)
+    # run() syncs the definitions once more as it starts; a test's resync racing with it
+    # could see its task removed again ("not-found").
+    await wait_until_running(fw, runner)
     try:
         yield fw, tasks
     finally:
@@ -133,6 +136,16 @@ def codex_env(tmp_path: Path, model_server: ScriptedModelServer) -> Iterator[Cod
     env = app_server_env(home=str(home), codex_home=str(codex_home), tmpdir=str(tmpdir))
     yield CodexEnv(root, home, codex_home, workspace, tmpdir, env)
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def host_dir(tmp_path: Path) -> Iterator[Path]:
+    """A directory for a test's task roots on the (loopback) host: outside /tmp, where codex
+    refuses helper binaries, and unique even across concurrent test sessions."""
+    path = Path("/var/tmp/optio-codex-tests") / f"{tmp_path.name}-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def ssh_target(info: SshdInfo, port: int | None = None, **kw: Any) -> SSHTarget:

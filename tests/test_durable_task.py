@@ -40,10 +40,8 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def base_dir(tmp_path: Path) -> AsyncIterator[Path]:
-    base = Path("/var/tmp/optio-codex-tests") / tmp_path.name
-    base.mkdir(parents=True, exist_ok=True)
-    yield base  # type: ignore[misc]
+def base_dir(host_dir: Path) -> Path:
+    return host_dir
 
 
 def ssh_settings(sshd: SshdInfo) -> dict[str, Any]:

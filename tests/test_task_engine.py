@@ -69,7 +69,7 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
     engine: tuple[Optio, list[Any]],
     sshd: SshdInfo,
     model_server: ScriptedModelServer,
-    tmp_path: Path,
+    host_dir: Path,
 ) -> None:
     fw, tasks = engine
     delivered: list[tuple[str, str]] = []
@@ -86,8 +86,7 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
     async def on_deliverable(hook_ctx: Any, path: str, content: str) -> None:
         delivered.append((path, content))
 
-    catalog_dir = Path("/var/tmp/optio-codex-tests") / tmp_path.name
-    catalog_dir.mkdir(parents=True, exist_ok=True)
+    catalog_dir = host_dir
     config = CodexTaskConfig(
         consumer_instructions="Write a report into deliverables/report.txt.",
         ssh=SSHConfig(

@@ -40,6 +40,11 @@ Op = Callable[[asyncssh.SSHClientConnection], Awaitable[T]]
 _TAIL_READ = 64 * 1024
 
 
+# optio-agents' keyword channel, and where a resumed run keeps what was written before it.
+LOG_NAME = "optio.log"
+PREVIOUS_LOG_NAME = "optio.log.previous"
+
+
 class VerifiedRemoteHost(RemoteHost):  # type: ignore[misc]
     """A RemoteHost on a connection whose host key was checked, and that survives drops.
 
@@ -207,6 +212,15 @@ class VerifiedRemoteHost(RemoteHost):  # type: ignore[misc]
         await self._on_live(op)
 
     async def write_text(self, relpath: str, content: str) -> None:
+        if self.preserve_workdir and relpath == LOG_NAME and content == "":
+            # The driver empties optio.log as a run starts; a resumed run's codex may be
+            # writing to it right now. Move it aside in one step instead: nothing is lost.
+            workdir = shlex.quote(self.workdir)
+            await self.run_command(
+                f"cd {workdir} && {{ if [ -f {LOG_NAME} ]; then mv -f {LOG_NAME} "
+                f"{PREVIOUS_LOG_NAME}; fi; : > {LOG_NAME}; }}"
+            )
+            return
         parent = super().write_text
         await self._on_live(lambda conn: parent(relpath, content))
 
@@ -352,6 +366,16 @@ class PreservingLocalHost(LocalHost):  # type: ignore[misc]
     def __init__(self, taskdir: str, *, preserve_workdir: bool = False) -> None:
         super().__init__(taskdir)
         self.preserve_workdir = preserve_workdir
+
+    async def write_text(self, relpath: str, content: str) -> None:
+        if self.preserve_workdir and relpath == LOG_NAME and content == "":
+            # See VerifiedRemoteHost.write_text. One rename: atomic, as there.
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(
+                    os.path.join(self.workdir, LOG_NAME),
+                    os.path.join(self.workdir, PREVIOUS_LOG_NAME),
+                )
+        await super().write_text(relpath, content)
 
     async def setup_workdir(self) -> None:
         if not self.preserve_workdir:

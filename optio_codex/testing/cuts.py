@@ -217,7 +217,7 @@ class CutReport:
     def table(self) -> str:
         head = (
             f"{'turn':<8}{'kind':<9}{'status':<12}{'full':<5}{'calls':>6}{'dup':>4}{'cmd':>4}"
-            f"{'outage':>7}{'landed':>7}{'gap-ans':>8}{'asks':>5}{'streamed':>9}"
+            f"{'outage':>7}{'landed':>7}{'gap-ans':>8}{'asks':>5}{'streamed':>12}"
             f"{'reconn':>8}{'ssh':>6}{'chan':>6}{'ws':>6}{'rpc':>6}"
         )
         rows = [head, "-" * len(head)]
@@ -227,7 +227,7 @@ class CutReport:
                 f"{t.model_calls:>6}{_num(t.occurrences):>4}{_num(t.command_runs):>4}"
                 f"{t.outage_ms:>7.0f}{_yn(t.cut_landed):>7}{_yn(t.answered_in_gap):>8}"
                 f"{t.prompts if t.kind == 'approval' else '-':>5}"
-                f"{t.streamed_chars:>5}/{len(t.expected_text):<3}"
+                f"{t.streamed_chars:>6}/{len(t.expected_text):<5}"
                 f"{_ms(t.reconnect_ms):>8}{_ms(t.ssh_ms):>6}{_ms(t.channel_ms):>6}"
                 f"{_ms(t.websocket_ms):>6}{_ms(t.rpc_ms):>6}" + (f"  {t.error}" if t.error else "")
             )

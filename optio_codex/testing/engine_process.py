@@ -90,7 +90,7 @@ def _write_ready_file(path: Path, info: Mapping[str, Any]) -> None:
     partial.replace(path)
 
 
-async def _wait_until_running(fw: Any, run_task: asyncio.Task[None]) -> None:
+async def wait_until_running(fw: Any, run_task: asyncio.Task[None]) -> None:
     """Until ``Optio.run()`` has started its loops (the auto-resume timer is the last one).
 
     optio exposes no "running" event; its private ``_auto_resume_task`` is set by ``run()``
@@ -150,7 +150,7 @@ async def serve(args: argparse.Namespace) -> int:
         )
         logger.info("engine initialised: db %s, prefix %s", args.db, args.prefix)
         run_task = asyncio.create_task(fw.run())
-        await _wait_until_running(fw, run_task)
+        await wait_until_running(fw, run_task)
         install_handlers()
 
         launch: dict[str, Any] | None = None

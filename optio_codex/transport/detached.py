@@ -90,7 +90,7 @@ _LAUNCH_SCRIPT = (
     'case "$s" in Z|X) return 1;; esac; }; '
     'setsid /bin/sh -c \'echo "$$" > "$0"; exec "$@"\' "$pidf" "$@" '
     '</dev/null >/dev/null 2>"$log" & '
-    'n=0; limit=$((wait_s * 20)); pid=""; '
+    'n=0; limit=$((wait_s * 50)); pid=""; '
     "while :; do "
     'if [ -z "$pid" ] && [ -s "$pidf" ]; then pid=$(cat "$pidf"); rm -f "$pidf"; fi; '
     'if [ -n "$pid" ] && [ -S "$sock" ]; then break; fi; '
@@ -99,7 +99,7 @@ _LAUNCH_SCRIPT = (
     '"$(tail -c 1500 "$log" 2>/dev/null | tr "\\n" " ")"; exit 3; fi; fi; '
     'n=$((n + 1)); if [ "$n" -gt "$limit" ]; then '
     'if [ -n "$pid" ]; then kill -KILL "-$pid" 2>/dev/null; fi; '
-    'fail "no socket at $sock after ${wait_s}s"; fi; sleep 0.05; done; '
+    'fail "no socket at $sock after ${wait_s}s"; fi; sleep 0.02; done; '
     'st=$(cut -d" " -f22 /proc/"$pid"/stat 2>/dev/null) || st=0; '
     'printf \'OPTIO-RESULT {"pid":%s,"start_time":%s}\\n\' "$pid" "$st"'
 )
