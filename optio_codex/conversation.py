@@ -50,7 +50,7 @@ from optio_codex.recovery import (
     backoff_delays,
     find_input,
     find_turn,
-    is_missing_rollout,
+    has_no_turns,
     last_turn,
 )
 from optio_codex.turns import TokenUsage, TurnLedger, TurnResult, TurnStatus
@@ -253,10 +253,8 @@ class CodexConversation:
 
     async def _adopt_running_turn(self) -> None:
         """Reattached to a server mid-turn: follow the turn it is still running."""
-        read = await self._endpoint.request(
-            "thread/read", {"threadId": self.thread_id, "includeTurns": True}
-        )
-        self.resumed_last_turn = outcome = last_turn(read)
+        read = await self._read_turns()
+        self.resumed_last_turn = outcome = last_turn(read) if read is not None else None
         if outcome is None or outcome.ended or not self.options.adopt_running_turn:
             return
         self._ledger.begin(outcome.turn_id)
@@ -279,13 +277,13 @@ class CodexConversation:
             params["config"] = o.thread_config
         return params
 
-    async def _open_thread(self) -> None:
+    async def _open_thread(self, *, server_lives: bool = False) -> None:
         resume_id = self.thread_id or self.options.resume_thread_id
         if resume_id:
             try:
-                result = await self._resume_thread(resume_id)
-            except InvalidRequestError as exc:
-                if not is_missing_rollout(exc.rpc_message):
+                result = await self._resume_thread(resume_id, retry=server_lives)
+            except RpcError as exc:
+                if not has_no_turns(exc.rpc_message):
                     raise
                 # codex writes nothing until the first turn: a thread that never had one
                 # cannot be resumed. Start it again with the same instructions.
@@ -296,11 +294,30 @@ class CodexConversation:
             result = await self._start_thread()
         self._take_thread(result)
 
-    async def _resume_thread(self, thread_id: str) -> Any:
+    def _may_have_turn(self) -> bool:
+        return (
+            self._starting is not None
+            or self._ledger.active_turn_id is not None
+            or self._ledger.turn_count > 0
+        )
+
+    async def _resume_thread(self, thread_id: str, *, retry: bool = False) -> Any:
+        """thread/resume. ``retry``: the server that holds the thread still runs, and a turn
+        may just be starting — its rollout appears a moment after the turn does, and until
+        then codex says the thread has none. Wait for it rather than start a new thread."""
         params = self._thread_params()
         params["threadId"] = thread_id
         params["excludeTurns"] = True
-        return await self._endpoint.request("thread/resume", params)
+        loop = self._loop()
+        deadline = loop.time() + 5.0
+        while True:
+            try:
+                return await self._endpoint.request("thread/resume", params)
+            except RpcError as exc:
+                waiting = retry and self._may_have_turn() and loop.time() < deadline
+                if not (has_no_turns(exc.rpc_message) and waiting):
+                    raise
+            await asyncio.sleep(0.1)
 
     async def _start_thread(self) -> Any:
         params = self._thread_params()
@@ -512,9 +529,9 @@ class CodexConversation:
         """Stop the app-server (stdin EOF, grace, kill) and end the conversation. Idempotent."""
         self.close_requested.set()
         await self._stop_recovery()
-        if self._close_reason is None:
-            with contextlib.suppress(Exception):
-                await self._server.stop(self.options.close_grace)
+        # Even after the link ended: a detached server outlives a conversation that gave up.
+        with contextlib.suppress(Exception):
+            await self._server.stop(self.options.close_grace)
         await self._endpoint.aclose("closed by client")
         self._terminate("closed by client")
         await self._hub.drain()
@@ -685,6 +702,25 @@ class CodexConversation:
         if isinstance(usage, dict):
             self._ledger.usage_updated(usage)
 
+    def _turn_completing(self, params: dict[str, Any]) -> None:
+        """Items the turn's end lists that we never saw complete (they completed while the
+        link was down) are published before the end, so the result has them."""
+        turn = params.get("turn") or {}
+        active = self._ledger.active
+        if active is None or active.turn_id != turn.get("id"):
+            return
+        for item in turn.get("items") or []:
+            if isinstance(item, dict) and str(item.get("id")) not in active.items:
+                self._on_notification(
+                    "item/completed",
+                    {
+                        "threadId": params.get("threadId"),
+                        "turnId": active.turn_id,
+                        "item": item,
+                        "x-optio": "turn-completed",
+                    },
+                )
+
     def _server_request_resolved(self, params: dict[str, Any]) -> None:
         request_id = params.get("requestId")
         if isinstance(request_id, int | str):
@@ -798,15 +834,52 @@ class CodexConversation:
                 if not self._recoverable():
                     raise
             await self._wait_link()
-            read = await self._endpoint.request(
-                "thread/read", {"threadId": self.thread_id, "includeTurns": True}
+            turn_id = await self._find_delivered_input(
+                client_id, running_is_ours=method == "turn/start"
             )
-            turn_id = find_input(read, client_id)
             if turn_id is not None:
                 log.info("%s reached codex before the link broke (turn %s)", method, turn_id)
                 return {"turn": {"id": turn_id}} if method == "turn/start" else {"turnId": turn_id}
             params = {**params, "threadId": self.thread_id}
         raise ConnectionLost(f"{method} could not be delivered: the link kept breaking")
+
+    async def _find_delivered_input(
+        self, client_id: str, *, running_is_ours: bool, patience: float = 3.0
+    ) -> str | None:
+        """The turn holding the input sent as ``client_id``, or None if codex never took it.
+
+        codex may acknowledge a turn before its user message shows in thread/read (before the
+        thread's first turn, thread/read fails outright), so a running turn is watched until
+        the message appears. For a turn/start, a turn still running without it after
+        ``patience`` seconds is ours all the same: this client is the thread's only writer,
+        and sending again would pour the text into that turn a second time.
+        """
+        loop = self._loop()
+        deadline = loop.time() + patience
+        while True:
+            read = await self._read_turns()
+            if read is not None and (turn_id := find_input(read, client_id)) is not None:
+                return turn_id
+            last = last_turn(read) if read is not None else None
+            running = last.turn_id if last is not None and not last.ended else None
+            if read is not None and running is None:
+                return None  # idle, and the message is nowhere: it never arrived
+            if loop.time() > deadline:
+                if not running_is_ours:
+                    return None
+                return running or self.active_turn_id
+            await asyncio.sleep(0.05)
+
+    async def _read_turns(self) -> Any | None:
+        """thread/read with turns; None while the thread has none (codex then refuses)."""
+        try:
+            return await self._endpoint.request(
+                "thread/read", {"threadId": self.thread_id, "includeTurns": True}
+            )
+        except RpcError as exc:
+            if has_no_turns(exc.rpc_message):
+                return None
+            raise
 
     async def _recover(self, reason: str) -> None:
         """Reconnect (or relaunch) with backoff until the thread is back or time runs out."""
@@ -815,7 +888,7 @@ class CodexConversation:
         loop = self._loop()
         lost_at = loop.time()
         delays = backoff_delays(settings.backoff_initial, settings.backoff_max)
-        attempts = 0
+        attempts = refusals = 0
         relaunched = False
         last_error = reason
         try:
@@ -834,6 +907,13 @@ class CodexConversation:
                         return
                     self._server_gone = True
                     continue
+                except RpcError as exc:
+                    # codex answered, but not as hoped: a few tries, not a ten-minute loop.
+                    last_error = f"{exc.summary}"
+                    refusals += 1
+                    if refusals >= 3:
+                        self._terminate(f"could not resume the thread: {last_error}")
+                        return
                 except (ConnectionError, OSError, TimeoutError, CodexProtocolError) as exc:
                     last_error = f"{type(exc).__name__}: {exc}"
                 if loop.time() - lost_at > settings.reconnect_timeout:
@@ -892,7 +972,7 @@ class CodexConversation:
             await old.aclose("replaced by a new connection")
         async with asyncio.timeout(self.options.handshake_timeout):
             await self._initialize()
-            await self._open_thread()
+            await self._open_thread(server_lives=not relaunched)
         if relaunched:
             self._abandon_active_turn("the app-server died and was restarted")
         else:
@@ -931,9 +1011,9 @@ class CodexConversation:
         active = self._ledger.active_turn_id
         if active is None or self.thread_id is None:
             return None
-        read = await self._endpoint.request(
-            "thread/read", {"threadId": self.thread_id, "includeTurns": True}
-        )
+        read = await self._read_turns()
+        if read is None:
+            return None
         outcome = find_turn(read, active)
         if outcome is None or not outcome.ended or self._ledger.active_turn_id != active:
             return None
@@ -1014,6 +1094,7 @@ class CodexConversation:
 
 _HANDLED: dict[str, Callable[[CodexConversation, dict[str, Any]], None]] = {
     "turn/started": CodexConversation._turn_started,
+    "turn/completed": CodexConversation._turn_completing,
     "item/started": CodexConversation._item_started,
     "item/completed": CodexConversation._item_completed,
     "thread/tokenUsage/updated": CodexConversation._usage_updated,

@@ -128,9 +128,12 @@ def _outcome(turn: dict[str, Any]) -> TurnOutcome:
     return TurnOutcome(str(turn.get("id")), str(turn.get("status")), items, error)
 
 
-def is_missing_rollout(message: str) -> bool:
-    """codex's answer to resuming a thread that never had a turn (nothing was written)."""
-    return "no rollout found" in message.lower()
+def has_no_turns(message: str) -> bool:
+    """codex's answers about a thread that never had a turn (nothing was written yet):
+    ``thread/resume`` says "no rollout found"; ``thread/read {includeTurns}`` says
+    "list_turns is not supported yet" (-32601), and so does a resume after such a read."""
+    lowered = message.lower()
+    return "no rollout found" in lowered or "list_turns is not supported yet" in lowered
 
 
 __all__ = [
@@ -143,6 +146,6 @@ __all__ = [
     "backoff_delays",
     "find_input",
     "find_turn",
-    "is_missing_rollout",
+    "has_no_turns",
     "last_turn",
 ]

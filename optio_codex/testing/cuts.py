@@ -423,9 +423,17 @@ class _Run:
         self._answered: set[str] = set()  # turns whose planned answer was given
         self._prompts: dict[str, int] = {}
         self._restored: list[float] = []
-        conversation.on_event(self.events)
+        self._removers = [conversation.on_event(self.events)]
         if session is not None:
-            session.on_restored(lambda _generation: self._restored.append(time.monotonic()))
+            self._removers.append(
+                session.on_restored(lambda _generation: self._restored.append(time.monotonic()))
+            )
+
+    def detach(self) -> None:
+        """Stop listening to the conversations and the session."""
+        for remove in self._removers:
+            remove()
+        self._removers.clear()
 
     # -- prompts
 
@@ -592,10 +600,8 @@ class _Run:
 
     async def _reopen(self, record: TurnRecord, back_at: float | None) -> None:
         assert self.reopen is not None
-        with contextlib.suppress(TimeoutError, ConversationClosed):
-            await self.conversation.wait_for_turn(record.turn_id or None, timeout=5.0)
         conversation = await self.reopen()
-        conversation.on_event(self.events)
+        self._removers.append(conversation.on_event(self.events))
         self.conversation = conversation
         self.conversations.append(conversation)
         if back_at is not None:
@@ -651,6 +657,8 @@ class _Run:
             if conversation.closed or conversation.thread_id is None:
                 readable = False
                 continue
+            if not conversation.turns:
+                continue  # nothing to count (and codex answers -32601 for a turnless thread)
             try:
                 read = await conversation.request(
                     "thread/read",
@@ -659,12 +667,13 @@ class _Run:
                 )
             except Exception as exc:
                 readable = False
-                self.notes.append(f"thread/read failed: {exc}")
+                first_line = (str(exc).splitlines() or [""])[0]
+                self.notes.append(f"thread/read failed: {first_line}")
                 continue
             for turn in (read.get("thread") or {}).get("turns") or []:
                 texts = _user_texts(turn)
                 for record in records:
-                    if any(record.input_text in t for t in texts):
+                    if record.input_text in texts:
                         counts[record.input_text] = counts.get(record.input_text, 0) + 1
         if readable:
             for record in records:
@@ -742,6 +751,7 @@ async def run_cuts(
         await run.finish(records)
     finally:
         cutter.set_down(False)
+        run.detach()
     return CutReport(
         plan=plan,
         turns=records,
