@@ -158,10 +158,27 @@ class CodexTaskRun:
             )
             # A cancel also returns normally from the driver; only a real finish counts.
             succeeded = self.ctx.should_continue()
+            if succeeded and not await self._host_reachable():
+                # The driver also returns quietly when its optio.log tail gave up because
+                # the host stayed unreachable past reconnect_timeout: that is no finish.
+                succeeded = False
+                raise RuntimeError(
+                    f"lost the connection to {self.target.host if self.target else 'the host'} "
+                    f"for longer than reconnect_timeout ({self.config.reconnect_timeout:g}s)"
+                )
         finally:
             if not succeeded:
                 detach = await self._leaving_for_resume()
             await self._teardown(succeeded, detach)
+
+    async def _host_reachable(self) -> bool:
+        if self.session is None or self.session.connected:
+            return True
+        try:  # a drop just now is not the end: give the reconnect a moment
+            await asyncio.wait_for(self.session.wait_connected(), 5.0)
+        except (TimeoutError, ConnectionError):
+            return False
+        return True
 
     def _ops(self) -> HostOps:
         return LiveSshOps(self.session) if self.session is not None else LocalOps()
@@ -206,7 +223,7 @@ class CodexTaskRun:
             env=paths.env(self.config.env),
             remote=self.session,
         )
-        run = ssh_runner(self.host.connection) if self.remote else run_local
+        run = ssh_runner(await self.host.live_connection()) if self.remote else run_local
         writable = tuple(
             d.path for d in self.config.extra_allowed_dirs or () if d.mode in ("rw", "rwx")
         )
