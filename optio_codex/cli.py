@@ -63,6 +63,12 @@ def _add_run(run: argparse.ArgumentParser) -> None:
         metavar="PREFIX",
         help="allow commands starting with PREFIX without asking (repeatable)",
     )
+    run.add_argument(
+        "--transport",
+        choices=("detached", "attached"),
+        help="detached (default over SSH): codex survives SSH drops; attached: codex on the "
+        "exec channel's stdio (default on this machine)",
+    )
     run.add_argument("--mongo-url", help="use this MongoDB instead of an embedded mongod")
     run.add_argument("--task-root", help="where task directories go on the host")
     run.add_argument("--deliverables-dir", type=Path, default=Path("optio-codex-deliverables"))

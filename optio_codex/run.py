@@ -110,6 +110,7 @@ async def run(options: RunOptions, out: TextIO = sys.stdout) -> int:
             permission_gate=ask,
             permission_policy=policy,
             on_deliverable=_saver(options.deliverables_dir, saved, out),
+            transport=getattr(options, "transport", None),
         )
         return await _run_in_engine(config, options, saved, out)
 

@@ -34,3 +34,12 @@ def test_main_job_demo_streams_the_answer_over_ssh() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Hello from codex app-server!" in done.stdout
     assert "[turn completed;" in done.stdout
+
+
+def test_durable_session_example() -> None:
+    out = run_example("durable_session.py")
+    assert "after a cut: completed - A long answer, streamed word by word" in out
+    assert "reconnects: 1" in out
+    assert "the killed turn: interrupted" in out
+    assert "the resent turn: completed - Picked up again." in out
+    assert "relaunches: 1" in out
