@@ -61,7 +61,7 @@ from optio_codex.testing.cuts import (
 )
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.relay import TcpRelay
-from optio_codex.testing.sshd import LoopbackSshd, SshdInfo
+from optio_codex.testing.sshd import LoopbackSshd, ssh_target
 from optio_codex.transport.detached import SshDialer, start_detached_app_server
 from optio_codex.transport.ssh_exec import spawn_ssh_app_server
 
@@ -100,19 +100,6 @@ class Task:
 
     def options(self) -> ConversationOptions:
         return ConversationOptions(cwd=str(self.workspace), close_grace=1.0)
-
-
-def _target(info: SshdInfo, port: int, known_hosts_dir: Path) -> SSHTarget:
-    # known_hosts entries are per host and port: the relay's address needs its own.
-    known_hosts = known_hosts_dir / f"known_hosts-{port}"
-    known_hosts.write_text(f"[{info.host}]:{port} {info.host_public_key}\n")
-    return SSHTarget(
-        host=info.host,
-        port=port,
-        username=info.username,
-        client_keys=(info.client_key_path,),
-        known_hosts=known_hosts,
-    )
 
 
 def _session(target: SSHTarget) -> SshSession:
@@ -354,7 +341,7 @@ async def run(opts: argparse.Namespace) -> None:
             info = await daemon.start()
             try:
                 async with TcpRelay(info.host, info.port, latency_ms=opts.latency_ms) as relay:
-                    target = _target(info, relay.port, base)
+                    target = ssh_target(info, relay.port)
                     print(
                         f"codex {codex.version} · sshd {info.host}:{info.port} via relay "
                         f":{relay.port} (+{opts.latency_ms:g} ms each way) · {plan.turns} cuts, "

@@ -49,10 +49,9 @@ import asyncssh
 
 from optio_codex.binary import pinned_codex
 from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.hosts.host_scripts import LocalOps, SshOps
 from optio_codex.hosts.provision import (
-    LocalOps,
     ProvisionSpec,
-    SshOps,
     TaskPaths,
     VerifyMode,
     provision,
@@ -64,7 +63,7 @@ from optio_codex.testing.catalog import write_mock_model_catalog
 from optio_codex.testing.codex_home import mock_codex_config
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.relay import TcpRelay
-from optio_codex.testing.sshd import LoopbackSshd, SshdInfo, descendant_pids
+from optio_codex.testing.sshd import LoopbackSshd, descendant_pids, ssh_target
 from optio_codex.transport.detached import FixedConnection, SshDialer, start_detached_app_server
 from optio_codex.transport.ssh_exec import spawn_ssh_app_server
 
@@ -335,19 +334,6 @@ def print_probes(probes: dict[str, float]) -> None:
         print(f"  {label:<55} {seconds * 1000:7.0f} ms")
 
 
-def _ssh_target(info: SshdInfo, port: int, known_hosts_dir: Path) -> SSHTarget:
-    # known_hosts entries are per host and port: the relay's address needs its own.
-    known_hosts = known_hosts_dir / f"known_hosts-{port}"
-    known_hosts.write_text(f"[{info.host}]:{port} {info.host_public_key}\n")
-    return SSHTarget(
-        host=info.host,
-        port=port,
-        username=info.username,
-        client_keys=(info.client_key_path,),
-        known_hosts=known_hosts,
-    )
-
-
 def _median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -416,7 +402,7 @@ async def run(opts: argparse.Namespace) -> None:
                 targets: dict[float, SSHTarget] = {}
                 for latency in latencies:
                     relays[latency] = relay = RelayProcess(info.port, latency)
-                    targets[latency] = _ssh_target(info, await relay.start(), base)
+                    targets[latency] = ssh_target(info, await relay.start())
                 print(
                     f"codex {codex.version} bundle {size_mb:.0f} MB · sshd {info.host}:{info.port}"
                     f" · relays {', '.join(f'{lat:g} ms' for lat in latencies)} · "

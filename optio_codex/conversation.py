@@ -145,6 +145,7 @@ class CodexConversation:
         self._detaching = False
         self.reconnects = 0
         self.relaunches = 0
+        self._server_gone = False  # the server is known dead: relaunch, don't reconnect
         # Texts of the running turn, for re-sending it when a dead app-server took it along.
         self._turn_inputs: dict[str, list[str]] = {}
         self._watchdog: InactivityWatchdog | None = None
@@ -923,8 +924,6 @@ class CodexConversation:
                     )
                     return
                 await asyncio.sleep(next(delays))
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:
             log.exception("recovery failed")
             self._terminate(f"recovery failed: {exc}")
@@ -947,8 +946,6 @@ class CodexConversation:
             text = "\n\n".join(self._queued)
             self._queued.clear()
             self._spawn(self._send_queued(text))
-
-    _server_gone = False
 
     async def _reach_server(self, settings: RecoverySettings) -> tuple[ByteStream, bool]:
         """A stream to the same app-server if it lives, else to a new one (relaunched)."""

@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-log = logging.getLogger(__name__)
+from optio_core.state_machine import ACTIVE_STATES
 
-# optio_core.state_machine.ACTIVE_STATES, repeated so a rename there fails loudly here.
-ACTIVE_STATES = frozenset({"scheduled", "running", "cancel_requested", "cancelling"})
+log = logging.getLogger(__name__)
 
 
 def _collection(ctx: Any) -> Any | None:

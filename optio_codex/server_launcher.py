@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from optio_codex.hosts.provision import HostOps, LiveSshOps, LocalOps, TaskPaths
+from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
+from optio_codex.hosts.provision import TaskPaths
 from optio_codex.hosts.ssh import ConnectionSource
 from optio_codex.launch import app_server_argv
 from optio_codex.protocol.streams import AppServerGone

@@ -25,6 +25,7 @@ from optio_core.models import TaskInstance
 from optio_codex.config import CodexTaskConfig
 from optio_codex.conversation import CodexConversation, ConversationOptions
 from optio_codex.engine_view import engine_owner, process_is_live, shutting_down_for_resume
+from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps, read_file, write_file
 from optio_codex.hosts.optio_host_adapter import (
     PREVIOUS_LOG_NAME,
     VerifiedRemoteHost,
@@ -32,9 +33,6 @@ from optio_codex.hosts.optio_host_adapter import (
 )
 from optio_codex.hosts.provision import (
     DEFAULT_TASK_ROOT,
-    HostOps,
-    LiveSshOps,
-    LocalOps,
     ProvisionResult,
     ProvisionSpec,
     provision,
@@ -65,8 +63,6 @@ log = logging.getLogger(__name__)
 
 AUTO_START_PROMPT = "System: Read AGENTS.md and execute the task it describes."
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
-_APPEND_SCRIPT = 'set -u; cat >> "$1"'
-_READ_SCRIPT = 'if [ -f "$1" ]; then cat "$1"; fi'
 
 
 def create_codex_task(
@@ -404,7 +400,8 @@ class CodexTaskRun:
         (``PREVIOUS_LOG_NAME``) instead of emptying it; those lines go back in."""
         if not self.config.host_protocol or self.state is None or self.provisioned is None:
             return
-        previous = await self._read(f"{self.provisioned.paths.workspace}/{PREVIOUS_LOG_NAME}")
+        workspace = self.provisioned.paths.workspace
+        previous = await read_file(self._ops(), f"{workspace}/{PREVIOUS_LOG_NAME}")
         delivered = set(self.state.state.delivered)
         keep = []
         for line in previous.splitlines():
@@ -415,27 +412,8 @@ class CodexTaskRun:
             elif isinstance(event, DoneEvent | ErrorEvent):
                 keep.append(line)
         if keep:
-            assert self.provisioned is not None
-            log_path = f"{self.provisioned.paths.workspace}/optio.log"
-            await self._write(_APPEND_SCRIPT, log_path, "\n".join(keep) + "\n")
-
-    async def _read(self, path: str) -> str:
-        process = await self._ops().start(_READ_SCRIPT, [path])
-        try:
-            result = await process.finish(30.0)
-        except BaseException:
-            process.close()
-            raise
-        return result.stdout.decode(errors="replace")
-
-    async def _write(self, script: str, path: str, text: str) -> None:
-        process = await self._ops().start(script, [path])
-        try:
-            await process.write(text.encode())
-            await process.finish(30.0)
-        except BaseException:
-            process.close()
-            raise
+            data = ("\n".join(keep) + "\n").encode()
+            await write_file(self._ops(), f"{workspace}/optio.log", data, append=True)
 
     # -- progress and the agent channel ---------------------------------------------------
 

@@ -14,16 +14,13 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from optio_codex.hosts.provision import HostOps
+from optio_codex.hosts.host_scripts import HostOps, read_file, write_file
 from optio_codex.transport.detached import DetachedProcess
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "optio-codex-state.json"
 FORMAT = 1
-
-_WRITE_SCRIPT = 'set -u; umask 077; cat > "$1.tmp" && mv -f "$1.tmp" "$1" && echo ok'
-_READ_SCRIPT = 'if [ -f "$1" ]; then cat "$1"; fi'
 
 
 @dataclass(frozen=True)
@@ -72,13 +69,7 @@ class TaskStateStore:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def load(self) -> TaskState | None:
-        process = await self.ops.start(_READ_SCRIPT, [self.path])
-        try:
-            result = await process.finish(15.0)
-        except BaseException:
-            process.close()
-            raise
-        text = result.stdout.decode(errors="replace").strip()
+        text = (await read_file(self.ops, self.path, timeout=15.0)).strip()
         if not text:
             return None
         try:
@@ -96,15 +87,7 @@ class TaskStateStore:
                 return
             self.state = new
             try:
-                process = await self.ops.start(_WRITE_SCRIPT, [self.path])
-                try:
-                    await process.write(new.to_json().encode())
-                    result = await process.finish(15.0)
-                except BaseException:
-                    process.close()
-                    raise
-                if b"ok" not in result.stdout:
-                    raise RuntimeError(result.stderr.decode(errors="replace")[-300:])
+                await write_file(self.ops, self.path, new.to_json().encode(), timeout=15.0)
                 self.writes += 1
             except Exception as exc:
                 log.warning("could not write the task state %s: %s", self.path, exc)

@@ -25,7 +25,7 @@ from optio_core import Optio
 
 from optio_codex.binary import CodexBinary, pinned_codex
 from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.hosts.ssh import SSHTarget, connect_ssh
+from optio_codex.hosts.ssh import connect_ssh
 from optio_codex.launch import app_server_argv, app_server_env
 from optio_codex.permissions import GateSettings
 from optio_codex.testing.codex_home import write_test_codex_home
@@ -33,7 +33,7 @@ from optio_codex.testing.engine_process import wait_until_running
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.mongod import LocalMongod
 from optio_codex.testing.relay import TcpRelay
-from optio_codex.testing.sshd import LoopbackSshd, SshdInfo
+from optio_codex.testing.sshd import LoopbackSshd, SshdInfo, ssh_target
 from optio_codex.transport.local import LocalAppServer, spawn_local_app_server
 from optio_codex.transport.ssh_exec import SshAppServer, spawn_ssh_app_server
 
@@ -146,23 +146,6 @@ def host_dir(tmp_path: Path) -> Iterator[Path]:
     path.mkdir(parents=True)
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-def ssh_target(info: SshdInfo, port: int | None = None, **kw: Any) -> SSHTarget:
-    """Connect to ``info`` (or a relay in front of it on ``port``) with its host key pinned."""
-    if port and port != info.port and "known_hosts" not in kw:
-        # known_hosts entries are per host *and* port: the relay's address needs its own.
-        relayed = info.known_hosts_path.with_name(f"known_hosts-{port}")
-        relayed.write_text(f"[{info.host}]:{port} {info.host_public_key}\n")
-        kw["known_hosts"] = relayed
-    kw.setdefault("known_hosts", info.known_hosts_path)
-    return SSHTarget(
-        host=info.host,
-        port=port or info.port,
-        username=info.username,
-        client_keys=(info.client_key_path,),
-        **kw,
-    )
 
 
 @pytest.fixture

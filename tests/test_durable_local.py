@@ -19,7 +19,7 @@ from optio_agents.conversation import PermissionDecision
 from optio_codex.binary import CodexBinary
 from optio_codex.conversation import CodexConversation, ConversationOptions
 from optio_codex.events import CodexEvent
-from optio_codex.hosts.provision import LocalOps
+from optio_codex.hosts.host_scripts import LocalOps
 from optio_codex.launch import app_server_argv
 from optio_codex.permissions import GateSettings
 from optio_codex.protocol.streams import ByteStream

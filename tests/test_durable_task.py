@@ -17,7 +17,7 @@ from optio_core import Optio
 from optio_codex.config import CodexTaskConfig, SSHConfig
 from optio_codex.conversation import CodexConversation
 from optio_codex.engine_view import process_is_live
-from optio_codex.hosts.provision import LocalOps
+from optio_codex.hosts.host_scripts import LocalOps
 from optio_codex.hosts.registry import DEFAULT_REGISTRY_ROOT, RegistryEntry, list_entries, register
 from optio_codex.launch import app_server_argv, app_server_env
 from optio_codex.task import create_codex_task
@@ -52,6 +52,19 @@ def ssh_settings(sshd: SshdInfo) -> dict[str, Any]:
         "key_path": str(sshd.client_key_path),
         "known_hosts": str(sshd.known_hosts_path),
     }
+
+
+def remote_config(
+    sshd: SshdInfo, model: ScriptedModelServer, base: Path, instructions: str
+) -> CodexTaskConfig:
+    """An auto-starting task on the loopback host, against the scripted model."""
+    return CodexTaskConfig(
+        consumer_instructions=instructions,
+        ssh=SSHConfig(**ssh_settings(sshd)),
+        task_root=str(base / "tasks"),
+        codex_config=task_codex_config(model.base_url, base),
+        auto_start=True,
+    )
 
 
 def codex_home_of(base: Path, task_id: str) -> Path:
@@ -89,13 +102,7 @@ async def test_app_server_killed_mid_turn_the_task_finishes(
     base_dir: Path,
 ) -> None:
     fw, tasks = engine
-    config = CodexTaskConfig(
-        consumer_instructions="Do the scripted job.",
-        ssh=SSHConfig(**ssh_settings(sshd)),
-        task_root=str(base_dir / "tasks"),
-        codex_config=task_codex_config(model_server.base_url, base_dir),
-        auto_start=True,
-    )
+    config = remote_config(sshd, model_server, base_dir, "Do the scripted job.")
     tasks.append(create_codex_task("crash-1", "crash", config))
     await fw.resync()
     model_server.script(ms.slow(LONG, 0.05, chunk_size=6), DONE_STEP, ms.text("Done."))
@@ -290,13 +297,7 @@ async def test_orphan_of_a_gone_task_is_stopped_on_connect(
     await orphan.detach()
     assert await is_alive(LocalOps(), orphan.process)
 
-    config = CodexTaskConfig(
-        consumer_instructions="Finish at once.",
-        ssh=SSHConfig(**ssh_settings(sshd)),
-        task_root=str(base_dir / "tasks"),
-        codex_config=task_codex_config(model_server.base_url, base_dir),
-        auto_start=True,
-    )
+    config = remote_config(sshd, model_server, base_dir, "Finish at once.")
     tasks.append(create_codex_task("live-1", "live", config))
     await fw.resync()
     model_server.script(DONE_STEP, ms.text("Done."))

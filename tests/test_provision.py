@@ -19,11 +19,10 @@ from optio_agents.config_types import AllowedDir
 
 from optio_codex.binary import CodexBinary
 from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.hosts.host_scripts import LocalOps, RoundTrips
 from optio_codex.hosts.provision import (
-    LocalOps,
     ProvisionResult,
     ProvisionSpec,
-    RoundTrips,
     TaskPaths,
     provision,
     remove_task_dir,

@@ -24,7 +24,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from optio_codex.hosts.provision import LocalOps, ProvisionError, SshOps, _check_shell_safe
+from optio_codex.hosts.host_scripts import LocalOps, SshOps, check_shell_safe
+from optio_codex.hosts.provision import ProvisionError
 from optio_codex.hosts.registry import (
     _SCRIPTS,
     RegistryEntry,
@@ -232,7 +233,7 @@ def test_entry_json_roundtrip_and_validation() -> None:
 
 def test_scripts_are_one_line_and_shell_safe() -> None:
     for script in _SCRIPTS:
-        _check_shell_safe(script, [])
+        check_shell_safe(script, [])
 
 
 # --- register and list ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from optio_codex.testing.model_server import (
     text,
 )
 from optio_codex.testing.sshd import SshdInfo
+from tests.support.procs import processes_holding
 
 REPORT = (
     "echo quarterly numbers > deliverables/report.txt && "
@@ -40,20 +41,6 @@ def play_the_agent(request: RecordedRequest) -> Step:
     if "quarterly numbers" in calls:
         return text("Report written; waiting for the acknowledgment.")
     return exec_command(REPORT)
-
-
-def _codex_processes_under(task_dir: Path) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if f"CODEX_HOME={task_dir}".encode() in environ:
-            found.append(int(entry.name))
-    return found
 
 
 def model_config(server: ScriptedModelServer, tmp: Path) -> dict[str, Any]:
@@ -137,4 +124,4 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
         for r in model_server.responses_requests
     )
     # Nothing of the task is left running on the host.
-    assert not _codex_processes_under(workdir.parent)
+    assert not processes_holding(f"CODEX_HOME={workdir.parent}".encode())

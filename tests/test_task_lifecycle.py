@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import shutil
 import time
@@ -30,6 +29,7 @@ from optio_codex.testing.model_server import (
     text,
 )
 from optio_codex.testing.sshd import SshdInfo
+from tests.support.procs import processes_holding, wait_none_holding
 from tests.test_task_engine import model_config, play_the_agent
 
 Engine = tuple[Optio, list[Any]]
@@ -88,35 +88,6 @@ async def _wait_end(fw: Optio, process_id: str, timeout: float = 20.0) -> dict[s
         await asyncio.sleep(0.05)
 
 
-def _processes_holding(needle: bytes) -> list[str]:
-    """Processes on this machine whose command line or environment contains ``needle``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        for part in ("cmdline", "environ"):
-            try:
-                data = (entry / part).read_bytes()
-            except OSError:
-                continue
-            if needle in data:
-                try:
-                    cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                except OSError:
-                    cmd = "?"
-                found.append(f"{entry.name} ({part}): {cmd[:200]}")
-    return found
-
-
-async def _still_there(needle: bytes, within: float) -> list[str]:
-    """``_processes_holding(needle)`` once it is empty, or when ``within`` seconds passed."""
-    for _ in range(int(within / 0.05)):
-        if not (left := _processes_holding(needle)):
-            return left
-        await asyncio.sleep(0.05)
-    return _processes_holding(needle)
-
-
 async def _approve(request: PermissionRequest) -> PermissionDecision:
     return PermissionDecision(behavior="allow")
 
@@ -136,7 +107,7 @@ async def test_cancel_mid_turn_ends_cancelled_and_leaves_nothing_running(
     await conversation.send("Go.")
     await gate.wait_reached()
     assert conversation.active_turn_id is not None
-    assert _processes_holding(f"CODEX_HOME={task_dir}".encode())  # codex is running
+    assert processes_holding(f"CODEX_HOME={task_dir}".encode())  # codex is running
 
     started = time.monotonic()
     state = await fw.cancel_and_wait("cancel-1")
@@ -146,11 +117,11 @@ async def test_cancel_mid_turn_ends_cancelled_and_leaves_nothing_running(
     assert elapsed < 3.0, f"cancel took {elapsed:.1f}s"
     assert conversation.closed
     # By the time the process is cancelled codex and everything it started are gone.
-    left = _processes_holding(f"CODEX_HOME={task_dir}".encode())
+    left = processes_holding(f"CODEX_HOME={task_dir}".encode())
     assert not left, left
     # The optio.log tail (the path in its argv) ends when sshd notices the closed
     # connection, a moment later.
-    left = await _still_there(str(task_dir).encode(), within=2.0)
+    left = await wait_none_holding(str(task_dir).encode(), within=2.0)
     assert not left, left
     # The held model stream was abandoned by codex, not completed.
     await model_server.wait_for(lambda: len(model_server.aborted) == 1, timeout=2.0)
@@ -182,7 +153,7 @@ async def test_cancel_also_kills_what_the_agent_detached(
     task_dir = base_dir / "tasks" / process_id
     await conversation.send("Go.")
     await gate.wait_reached()
-    running = _processes_holding(str(task_dir).encode())
+    running = processes_holding(str(task_dir).encode())
     assert any(f"sleep {seconds}" in p for p in running), running
 
     started = time.monotonic()
@@ -191,9 +162,9 @@ async def test_cancel_also_kills_what_the_agent_detached(
 
     assert state == "cancelled"
     assert elapsed < 3.0, f"cancel took {elapsed:.1f}s"
-    left = _processes_holding(f"CODEX_HOME={task_dir}".encode())
+    left = processes_holding(f"CODEX_HOME={task_dir}".encode())
     assert not left, left
-    left = await _still_there(str(task_dir).encode(), within=2.0)  # the optio.log tail
+    left = await wait_none_holding(str(task_dir).encode(), within=2.0)  # the optio.log tail
     assert not left, left
 
 
@@ -235,7 +206,7 @@ async def test_the_api_key_reaches_auth_json_only(
     await gate.wait_reached()
 
     # While the turn is live: the key is in no process's argv or environment on this machine.
-    assert not _processes_holding(key.encode())
+    assert not processes_holding(key.encode())
     auth = base_dir / "tasks" / "secret-1" / "home" / ".codex" / "auth.json"
     assert auth.stat().st_mode & 0o777 == 0o600
     assert json.loads(auth.read_text())["OPENAI_API_KEY"] == key
@@ -297,7 +268,7 @@ async def test_local_task_reaches_done_and_cleans_up_as_configured(
         report = task_dir / "workdir" / "deliverables" / "report.txt"
         assert report.read_text() == "quarterly numbers\n"
         assert (task_dir / "home" / ".codex" / "config.toml").is_file()
-    assert not _processes_holding(str(task_dir).encode())
+    assert not processes_holding(str(task_dir).encode())
 
 
 # --- 4. failures ------------------------------------------------------------------------------

@@ -30,21 +30,18 @@ The host side is behind :class:`HostOps` so the same code can prepare the worker
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import io
 import json
 import posixpath
 import re
-import shlex
-import shutil
 import tarfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 import asyncssh
 import tomli_w
@@ -52,7 +49,18 @@ from optio_agents.config_types import AllowedDir
 from optio_agents.prompt import AgentPromptProfile, compose_instructions_file
 
 from optio_codex.binary import pinned_codex
-from optio_codex.hosts.ssh import ConnectionSource
+from optio_codex.hosts.host_scripts import (
+    SCRIPT_PRELUDE,
+    HostOps,
+    HostProcess,
+    HostScriptError,
+    RoundTrips,
+    as_ops,
+    last_result,
+    parse_result_line,
+    run_script,
+    send_quietly,
+)
 from optio_codex.launch import app_server_env
 from optio_codex.mappings import deep_merge
 
@@ -82,196 +90,8 @@ AGENTS_PROFILE = AgentPromptProfile(
 )
 
 
-class ProvisionError(RuntimeError):
+class ProvisionError(HostScriptError):
     """The host could not be prepared; the message says which step failed and why."""
-
-
-# --- round-trip accounting --------------------------------------------------------------------
-
-
-@dataclass
-class RoundTrips:
-    """Network waits spent, for the launch-latency budget.
-
-    ``execs`` and ``sftp_sessions`` count channel opens; ``exchanges`` counts further waits
-    inside an open channel (reading the path report before sending the tar; one batch of
-    concurrent SFTP uploads).
-    """
-
-    execs: int = 0
-    sftp_sessions: int = 0
-    exchanges: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.execs + self.sftp_sessions + self.exchanges
-
-
-# --- what the host runs: a small protocol with an SSH and a local implementation ------------
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    returncode: int | None
-    stdout: bytes
-    stderr: bytes
-
-
-class HostProcess(Protocol):
-    async def readline(self) -> bytes: ...
-
-    async def write(self, data: bytes) -> None: ...
-
-    async def finish(self, timeout: float | None) -> CommandResult:
-        """Close stdin, wait for exit, return the rest of stdout and all of stderr."""
-        ...
-
-    def close(self) -> None:
-        """Abandon the process (on errors and timeouts)."""
-        ...
-
-
-class HostOps(Protocol):
-    trips: RoundTrips
-
-    async def start(self, script: str, args: Sequence[str]) -> HostProcess:
-        """Run ``script`` under /bin/sh with ``args`` as $1..; stdin/stdout are pipes."""
-        ...
-
-    async def put_files(self, files: Sequence[tuple[Path, str]]) -> None:
-        """Copy local files to absolute host paths (parents exist)."""
-        ...
-
-
-def _check_shell_safe(script: str, args: Sequence[str]) -> None:
-    # The exec string passes through the login shell first: csh rejects newlines inside
-    # quotes and expands "!" even there; fish unescapes backslashes inside single quotes.
-    for text in (script, *args):
-        if "\n" in text or "!" in text or "\\\\" in text or "\0" in text:
-            raise ValueError(f"unsafe text for a remote shell: {text[:60]!r}")
-
-
-class _SshProcess:
-    def __init__(self, process: asyncssh.SSHClientProcess[bytes]) -> None:
-        self._process = process
-
-    async def readline(self) -> bytes:
-        return await self._process.stdout.readline()
-
-    async def write(self, data: bytes) -> None:
-        self._process.stdin.write(data)
-        await self._process.stdin.drain()
-
-    async def finish(self, timeout: float | None) -> CommandResult:
-        with contextlib.suppress(asyncssh.Error, OSError):
-            self._process.stdin.write_eof()
-        async with asyncio.timeout(timeout):
-            out = await self._process.stdout.read()
-            err = await self._process.stderr.read()
-            await self._process.wait_closed()
-        return CommandResult(self._process.returncode, out, err)
-
-    def close(self) -> None:
-        self._process.close()
-
-
-class SshOps:
-    """HostOps over one asyncssh connection: exec channels and SFTP, nothing else."""
-
-    def __init__(self, conn: asyncssh.SSHClientConnection) -> None:
-        self.conn = conn
-        self.trips = RoundTrips()
-
-    async def start(self, script: str, args: Sequence[str]) -> HostProcess:
-        _check_shell_safe(script, args)
-        # Plain /bin/sh whatever the login shell is; no env requests (sshd drops them).
-        command = f"exec /bin/sh -c {shlex.quote(script)} optio-codex {shlex.join(args)}"
-        self.trips.execs += 1
-        process = await self.conn.create_process(command, encoding=None, request_pty=False)
-        return _SshProcess(process)
-
-    async def put_files(self, files: Sequence[tuple[Path, str]]) -> None:
-        self.trips.sftp_sessions += 1
-        async with self.conn.start_sftp_client() as sftp:
-            self.trips.exchanges += 1  # the uploads are pipelined as one batch
-            await asyncio.gather(*(sftp.put(str(src), dst) for src, dst in files))
-
-
-class LiveSshOps:
-    """HostOps that run each script on the connection live at that moment, so a reconnect
-    between two scripts is invisible to their callers."""
-
-    def __init__(self, source: ConnectionSource) -> None:
-        self.source = source
-        self.trips = RoundTrips()
-
-    async def start(self, script: str, args: Sequence[str]) -> HostProcess:
-        ops = SshOps(await self.source.connection())
-        ops.trips = self.trips
-        return await ops.start(script, args)
-
-    async def put_files(self, files: Sequence[tuple[Path, str]]) -> None:
-        ops = SshOps(await self.source.connection())
-        ops.trips = self.trips
-        await ops.put_files(files)
-
-
-class _LocalProcess:
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self._process = process
-
-    async def readline(self) -> bytes:
-        assert self._process.stdout is not None
-        return await self._process.stdout.readline()
-
-    async def write(self, data: bytes) -> None:
-        assert self._process.stdin is not None
-        self._process.stdin.write(data)
-        await self._process.stdin.drain()
-
-    async def finish(self, timeout: float | None) -> CommandResult:
-        assert self._process.stdin is not None
-        with contextlib.suppress(OSError):
-            self._process.stdin.close()
-        async with asyncio.timeout(timeout):
-            out, err = await self._process.communicate()
-        return CommandResult(self._process.returncode, out, err)
-
-    def close(self) -> None:
-        if self._process.returncode is None:
-            self._process.kill()
-
-
-class LocalOps:
-    """HostOps for the worker itself: the same scripts, run by a local /bin/sh."""
-
-    def __init__(self) -> None:
-        self.trips = RoundTrips()
-
-    async def start(self, script: str, args: Sequence[str]) -> HostProcess:
-        self.trips.execs += 1
-        process = await asyncio.create_subprocess_exec(
-            "/bin/sh",
-            "-c",
-            script,
-            "optio-codex",
-            *args,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        return _LocalProcess(process)
-
-    async def put_files(self, files: Sequence[tuple[Path, str]]) -> None:
-        self.trips.exchanges += 1
-        for src, dst in files:
-            await asyncio.to_thread(shutil.copyfile, src, dst)
-
-
-def as_ops(target: asyncssh.SSHClientConnection | HostOps) -> HostOps:
-    if isinstance(target, asyncssh.SSHClientConnection):
-        return SshOps(target)
-    return target
 
 
 # --- the codex bundle pushed to hosts ---------------------------------------------------------
@@ -519,18 +339,12 @@ def _tar(files: Sequence[tuple[str, bytes, int]]) -> bytes:
     return buf.getvalue()
 
 
-# --- the host-side scripts (one line each: see _check_shell_safe) -----------------------------
+# --- the host-side scripts (one line each: see host_scripts.check_shell_safe) ------------
 
-_PRELUDE = (
-    "set -u; umask 077; "
-    "fail() { printf 'OPTIO-ERROR %s\\n' \"$1\"; exit 3; }; "
-    'expand() { case "$1" in "~") printf %s "$HOME";; "~/"*) printf %s/%s "$HOME" "${1#??}";; '
-    '/*) printf %s "$1";; *) return 1;; esac; }; '
-)
 
 # $1 task root, $2 task id, $3 cache root, $4 bundle name, $5 version, $6 verify mode,
 # $7.. "sha256:relpath" per bundle file. stdin: a tar of the task's files.
-_CHECK_SCRIPT = _PRELUDE + (
+_CHECK_SCRIPT = SCRIPT_PRELUDE + (
     'root=$(expand "$1") || fail "task root is not absolute"; '
     'cache=$(expand "$3") || fail "cache root is not absolute"; '
     'task="$root/$2"; d="$cache/$4"; version=$5; mode=$6; shift 6; '
@@ -604,47 +418,10 @@ _REMOVE_SCRIPT = (
 # --- talking to the scripts -------------------------------------------------------------------
 
 
-def _parse_line(line: bytes, tag: str, stderr: bytes = b"") -> dict[str, Any]:
-    text = line.decode(errors="replace").strip()
-    if text.startswith("OPTIO-ERROR "):
-        raise ProvisionError(text.removeprefix("OPTIO-ERROR ") + _stderr_note(stderr))
-    prefix = f"OPTIO-{tag} "
-    if not text.startswith(prefix):
-        raise ProvisionError(f"unexpected host output {text[:200]!r}" + _stderr_note(stderr))
-    try:
-        value = json.loads(text.removeprefix(prefix))
-    except json.JSONDecodeError as exc:
-        raise ProvisionError(f"unreadable host output {text[:200]!r}") from exc
-    if not isinstance(value, dict):
-        raise ProvisionError(f"unreadable host output {text[:200]!r}")
-    return value
-
-
-def _stderr_note(stderr: bytes) -> str:
-    tail = stderr.decode(errors="replace").strip()[-500:]
-    return f" (stderr: {tail})" if tail else ""
-
-
-def _last_line(out: bytes, tag: str, result: CommandResult) -> dict[str, Any]:
-    lines = [ln for ln in out.splitlines() if ln.startswith(b"OPTIO-")]
-    if not lines:
-        raise ProvisionError(
-            f"host script exited with {result.returncode} and no result"
-            + _stderr_note(result.stderr)
-        )
-    return _parse_line(lines[-1], tag, result.stderr)
-
-
 async def _run(
     ops: HostOps, script: str, args: Sequence[str], tag: str, timeout: float | None
 ) -> dict[str, Any]:
-    process = await ops.start(script, args)
-    try:
-        result = await process.finish(timeout)
-    except BaseException:
-        process.close()
-        raise
-    return _last_line(result.stdout, tag, result)
+    return await run_script(ops, script, args, tag=tag, timeout=timeout, error=ProvisionError)
 
 
 def _paths_from_report(report: Mapping[str, Any], task_id: str) -> TaskPaths:
@@ -682,26 +459,22 @@ async def _talk_to_check(
     sent = spec.task_root.startswith("/")
     if sent:
         local = TaskPaths(host_home="", task_root=spec.task_root, task_id=spec.task_id)
-        await _send_quietly(process, _tar(_task_files(spec, local)))
+        await send_quietly(process, _tar(_task_files(spec, local)))
     async with asyncio.timeout(timeout):
         header = await process.readline()
     if not header.startswith(b"OPTIO-PATHS "):
         result = await process.finish(timeout)
-        _last_line(header + result.stdout, "PATHS", result)  # raises with the host's reason
-    paths = _paths_from_report(_parse_line(header, "PATHS"), spec.task_id)
+        # Raises with the host's reason.
+        last_result(header + result.stdout, "PATHS", result, error=ProvisionError)
+    report = parse_result_line(header, "PATHS", error=ProvisionError)
+    paths = _paths_from_report(report, spec.task_id)
     if sent and paths.task_root != spec.task_root:
         raise ProvisionError(f"the host moved the task root to {paths.task_root!r}")
     if not sent:
         ops.trips.exchanges += 1
-        await _send_quietly(process, _tar(_task_files(spec, paths)))
+        await send_quietly(process, _tar(_task_files(spec, paths)))
     result = await process.finish(timeout)
-    return paths, _last_line(result.stdout, "RESULT", result)
-
-
-async def _send_quietly(process: HostProcess, data: bytes) -> None:
-    # If the script already failed, its OPTIO-ERROR line is the useful report, read later.
-    with contextlib.suppress(asyncssh.Error, OSError):
-        await process.write(data)
+    return paths, last_result(result.stdout, "RESULT", result, error=ProvisionError)
 
 
 async def _push_bundle(

@@ -34,16 +34,23 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from optio_codex.hosts.provision import (
-    _PRELUDE,
+from optio_codex.hosts.host_scripts import (
+    SCRIPT_PRELUDE,
+    CommandResult,
     HostOps,
-    ProvisionError,
-    _last_line,
-    _parse_line,
-    _send_quietly,
-    _validate_root,
-    validate_task_id,
+    finish,
+    last_result,
+    parse_result_line,
+    run_script,
+    send_quietly,
 )
+from optio_codex.hosts.provision import ProvisionError, _validate_root, validate_task_id
+
+
+def _result(out: bytes, tag: str, result: CommandResult) -> dict[str, Any]:
+    # The registry's script failures are host chores gone wrong, like provisioning's.
+    return last_result(out, tag, result, error=ProvisionError)
+
 
 DEFAULT_REGISTRY_ROOT = "~/.cache/optio-codex/registry"
 FORMAT_VERSION = 1
@@ -230,7 +237,7 @@ _SAFE_NAME = 'case "$name" in */*|.*|"") fail "bad entry file name $name";; esac
 # it; umask 077 makes it 0600 from the start. An empty stdin (the caller gave up) writes
 # nothing.
 _REGISTER_SCRIPT = (
-    _PRELUDE
+    SCRIPT_PRELUDE
     + _START_OF
     + _ROOT_DIR
     + "name=$2; "
@@ -248,7 +255,7 @@ _REGISTER_SCRIPT = (
 # base64 (any bytes travel safely), and "pid:start" for every "pid": N in it, read from the
 # same snapshot (a file replaced meanwhile cannot mix two entries).
 _LIST_SCRIPT = (
-    _PRELUDE + _START_OF + _ROOT_DIR + "n=0; "
+    SCRIPT_PRELUDE + _START_OF + _ROOT_DIR + "n=0; "
     'for f in "$dir"/*.json; do [ -f "$f" ] || continue; [ -L "$f" ] && continue; '
     'name=$(printf %s "${f##*/}" | base64 | tr -d "\\n"); '
     f'data=$(head -c {MAX_ENTRY_BYTES} "$f" | base64 | tr -d "\\n"); starts=""; '
@@ -265,7 +272,7 @@ _LIST_SCRIPT = (
 # the pid still has the recorded start time (else it is someone else's process now);
 # "clean" never signals. Both then remove the socket and the entry file.
 _STOP_SCRIPT = (
-    _PRELUDE + _START_OF + _SWEEP + _UNSOCK + _ROOT_DIR + "shift; i=0; "
+    SCRIPT_PRELUDE + _START_OF + _SWEEP + _UNSOCK + _ROOT_DIR + "shift; i=0; "
     "while [ $# -ge 6 ]; do mode=$1; pid=$2; start=$3; home=$4; sock=$5; name=$6; shift 6; "
     + _SAFE_NAME
     + "alive=false; swept=0; gone=false; "
@@ -280,7 +287,7 @@ _STOP_SCRIPT = (
 
 # $1 root, $2 file name.
 _UNREGISTER_SCRIPT = (
-    _PRELUDE
+    SCRIPT_PRELUDE
     + _ROOT_DIR
     + "name=$2; "
     + _SAFE_NAME
@@ -289,11 +296,13 @@ _UNREGISTER_SCRIPT = (
 )
 
 # $1 CODEX_HOME.
-_SWEEP_SCRIPT = _PRELUDE + _SWEEP + 'sweep "$1"; printf \'OPTIO-RESULT {"killed":%s}\\n\' "$swept"'
+_SWEEP_SCRIPT = (
+    SCRIPT_PRELUDE + _SWEEP + 'sweep "$1"; printf \'OPTIO-RESULT {"killed":%s}\\n\' "$swept"'
+)
 
 # $1 pid.
 _START_TIME_SCRIPT = (
-    _PRELUDE + _START_OF + 'v=$(start_of "$1") || v=null; '
+    SCRIPT_PRELUDE + _START_OF + 'v=$(start_of "$1") || v=null; '
     'printf \'OPTIO-RESULT {"start_time":%s}\\n\' "$v"'
 )
 
@@ -314,18 +323,13 @@ async def _run_all(
     ops: HostOps, script: str, args: Sequence[str], timeout: float | None
 ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
     """Run a script; return its tagged lines before the result, and the OPTIO-RESULT."""
-    process = await ops.start(script, args)
-    try:
-        result = await process.finish(timeout)
-    except BaseException:
-        process.close()
-        raise
-    final = _last_line(result.stdout, "RESULT", result)  # raises with an OPTIO-ERROR's reason
+    result = await finish(await ops.start(script, args), timeout)
+    final = _result(result.stdout, "RESULT", result)  # raises with an OPTIO-ERROR's reason
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith(b"OPTIO-")][:-1]
     tagged = []
     for line in lines:
         tag = line.split(b" ", 1)[0].decode(errors="replace").removeprefix("OPTIO-")
-        tagged.append((tag, _parse_line(line, tag, result.stderr)))
+        tagged.append((tag, parse_result_line(line, tag, result.stderr, error=ProvisionError)))
     return tagged, final
 
 
@@ -342,14 +346,11 @@ async def register(
     timeout: float | None = 30.0,
 ) -> None:
     """Write ``entry``'s file (atomically, 0600). One exec; the JSON goes through stdin."""
-    process = await ops.start(_REGISTER_SCRIPT, [_root_arg(root), entry.file_name, ""])
-    try:
-        await _send_quietly(process, entry.to_json().encode() + b"\n")
-        result = await process.finish(timeout)
-    except BaseException:
-        process.close()
-        raise
-    _last_line(result.stdout, "RESULT", result)
+    args = [_root_arg(root), entry.file_name, ""]
+    stdin = entry.to_json().encode() + b"\n"
+    await run_script(
+        ops, _REGISTER_SCRIPT, args, stdin=stdin, timeout=timeout, error=ProvisionError
+    )
 
 
 async def register_process(
@@ -389,18 +390,18 @@ async def register_process(
             header = await process.readline()
         if not header.startswith(b"OPTIO-START "):
             result = await process.finish(timeout)
-            _last_line(header + result.stdout, "START", result)  # raises with the reason
+            _result(header + result.stdout, "START", result)  # raises with the reason
             raise ProvisionError(f"the host did not report the start time of pid {pid}")
-        start_time = _parse_line(header, "START").get("start_time")
+        start_time = parse_result_line(header, "START", error=ProvisionError).get("start_time")
         if not isinstance(start_time, int) or isinstance(start_time, bool):
             raise ProvisionError(f"the host reported an unusable start time {start_time!r}")
         entry = replace(draft, start_time=start_time)
-        await _send_quietly(process, entry.to_json().encode() + b"\n")
+        await send_quietly(process, entry.to_json().encode() + b"\n")
         result = await process.finish(timeout)
     except BaseException:
         process.close()
         raise
-    _last_line(result.stdout, "RESULT", result)
+    _result(result.stdout, "RESULT", result)
     return entry
 
 

@@ -23,8 +23,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import asyncssh
+
+from optio_codex.hosts.ssh import SSHTarget
 
 SSHD_PATH = "/usr/sbin/sshd"
 LOOPBACK = "127.0.0.1"
@@ -442,3 +445,20 @@ class LoopbackSshd:
             terminate_process(proc)
             raise
         self._proc = proc
+
+
+def ssh_target(info: SshdInfo, port: int | None = None, **kw: Any) -> SSHTarget:
+    """Connect to ``info`` (or a relay in front of it on ``port``) with its host key pinned."""
+    if port and port != info.port and "known_hosts" not in kw:
+        # known_hosts entries are per host *and* port: the relay's address needs its own.
+        relayed = info.known_hosts_path.with_name(f"known_hosts-{port}")
+        relayed.write_text(f"[{info.host}]:{port} {info.host_public_key}\n")
+        kw["known_hosts"] = relayed
+    kw.setdefault("known_hosts", info.known_hosts_path)
+    return SSHTarget(
+        host=info.host,
+        port=port or info.port,
+        username=info.username,
+        client_keys=(info.client_key_path,),
+        **kw,
+    )

@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncssh
 
-from optio_codex.hosts.provision import HostOps, LiveSshOps, LocalOps
+from optio_codex.hosts.host_scripts import (
+    SCRIPT_PRELUDE,
+    HostOps,
+    HostScriptError,
+    LiveSshOps,
+    LocalOps,
+    read_file,
+    run_script,
+)
 from optio_codex.hosts.ssh import ConnectionSource
 from optio_codex.protocol.streams import AppServerGone
 from optio_codex.transport.websocket import Reader, WebSocketHandshakeError, WebSocketStream, Writer
@@ -28,7 +35,7 @@ from optio_codex.transport.websocket import Reader, WebSocketHandshakeError, Web
 log = logging.getLogger(__name__)
 
 
-class DetachedLaunchError(RuntimeError):
+class DetachedLaunchError(HostScriptError):
     """The detached app-server could not be started; the message carries its stderr."""
 
 
@@ -64,7 +71,6 @@ class DetachedProcess:
 
 # --- host-side scripts (one line each: they pass through the login shell) ---------------------
 
-_FAIL = "fail() { printf 'OPTIO-ERROR %s\\n' \"$1\"; exit 3; }; "
 # Running (a zombie is not: nothing may reap orphans in a container) and not a reused pid.
 _SAME = (
     'same() { s=$(cut -d" " -f3,22 /proc/"$pid"/stat 2>/dev/null) || return 1; '
@@ -78,7 +84,7 @@ _SAME = (
 # server's pid comes from a pid file its wrapper writes before exec: csh expands "!" even in
 # quotes, so "$!" cannot pass through a csh login shell.
 _LAUNCH_SCRIPT = (
-    "set -u; umask 077; " + _FAIL + "sock=$1; log=$2; cwd=$3; wait_s=$4; shift 4; "
+    SCRIPT_PRELUDE + "sock=$1; log=$2; cwd=$3; wait_s=$4; shift 4; "
     'command -v setsid >/dev/null 2>&1 || fail "setsid (util-linux) is not installed"; '
     'cd "$cwd" || fail "cannot enter $cwd"; '
     # A link left by a dead server would make codex think its socket is still in use.
@@ -123,32 +129,6 @@ _STOP_SCRIPT = (
     'printf \'OPTIO-RESULT {"was":"%s"}\\n\' "$was"'
 )
 
-# $1 log path, $2 bytes.
-_LOG_TAIL_SCRIPT = 'tail -c "$2" "$1" 2>/dev/null; true'
-
-
-async def _run_script(
-    ops: HostOps, script: str, args: Sequence[str], timeout: float
-) -> dict[str, Any]:
-    process = await ops.start(script, list(args))
-    try:
-        result = await process.finish(timeout)
-    except BaseException:
-        process.close()
-        raise
-    for raw in reversed(result.stdout.decode(errors="replace").splitlines()):
-        line = raw.strip()
-        if line.startswith("OPTIO-ERROR "):
-            raise DetachedLaunchError(line.removeprefix("OPTIO-ERROR "))
-        if line.startswith("OPTIO-RESULT "):
-            value = json.loads(line.removeprefix("OPTIO-RESULT "))
-            if isinstance(value, dict):
-                return value
-    stderr = result.stderr.decode(errors="replace").strip()[-500:]
-    raise DetachedLaunchError(
-        f"unexpected output from the host (exit {result.returncode}): {stderr or 'none'}"
-    )
-
 
 async def launch_detached(
     ops: HostOps,
@@ -168,7 +148,9 @@ async def launch_detached(
     command = ["env", "-i", *(f"{k}={v}" for k, v in env.items())]
     command += [*argv, "--listen", f"unix://{socket_path}"]
     args = [socket_path, log_path, cwd, str(max(1, int(start_timeout))), *command]
-    report = await _run_script(ops, _LAUNCH_SCRIPT, args, start_timeout + 15)
+    report = await run_script(
+        ops, _LAUNCH_SCRIPT, args, timeout=start_timeout + 15, error=DetachedLaunchError
+    )
     return DetachedProcess(
         pid=int(report["pid"]),
         start_time=int(report["start_time"]),
@@ -180,8 +162,8 @@ async def launch_detached(
 async def is_alive(ops: HostOps, process: DetachedProcess, timeout: float = 15.0) -> bool:
     """The same process (pid and start time) is still running."""
     args = [str(process.pid), str(process.start_time)]
-    report = await _run_script(ops, _PROBE_SCRIPT, args, timeout)
-    return report.get("state") == "alive"
+    report = await run_script(ops, _PROBE_SCRIPT, args, timeout=timeout, error=DetachedLaunchError)
+    return bool(report.get("state") == "alive")
 
 
 async def stop_detached(
@@ -190,18 +172,10 @@ async def stop_detached(
     """Stop the server and its process group and remove its socket; True if it was running."""
     ticks = max(0, round(grace * 20))  # the script polls every 50 ms
     args = [str(process.pid), str(process.start_time), str(ticks), process.socket_path]
-    report = await _run_script(ops, _STOP_SCRIPT, args, timeout + grace)
-    return report.get("was") == "alive"
-
-
-async def read_log_tail(ops: HostOps, path: str, nbytes: int = 4000) -> str:
-    process = await ops.start(_LOG_TAIL_SCRIPT, [path, str(nbytes)])
-    try:
-        result = await process.finish(15.0)
-    except BaseException:
-        process.close()
-        raise
-    return result.stdout.decode(errors="replace")
+    report = await run_script(
+        ops, _STOP_SCRIPT, args, timeout=timeout + grace, error=DetachedLaunchError
+    )
+    return bool(report.get("was") == "alive")
 
 
 # --- reaching the socket ------------------------------------------------------------------
@@ -303,7 +277,8 @@ class DetachedAppServer:
     async def refresh_stderr(self) -> str:
         """Fetch the tail of the server's stderr log (it is a file on the host)."""
         with contextlib.suppress(Exception):
-            self._stderr = await read_log_tail(await self.dialer.ops(), self.process.log_path)
+            ops = await self.dialer.ops()
+            self._stderr = await read_file(ops, self.process.log_path, max_bytes=4000)
         return self._stderr
 
     async def reconnect(self) -> WebSocketStream:
@@ -312,14 +287,11 @@ class DetachedAppServer:
             await self._stream.close()
         try:
             stream = await connect_socket(
-                self.dialer, self.process.socket_path, self.connect_timeout, self.stderr_tail
+                self.dialer, self.process, self.connect_timeout, self.stderr_tail
             )
-        except (asyncssh.ChannelOpenError, FileNotFoundError, ConnectionRefusedError) as exc:
-            # The socket refused us over a working connection: is the process still there?
-            if not await is_alive(await self.dialer.ops(), self.process):
-                await self.refresh_stderr()
-                raise AppServerGone(f"codex app-server (pid {self.pid}) is gone") from exc
-            raise ConnectionError(f"cannot reach the app-server socket: {exc}") from exc
+        except AppServerGone:
+            await self.refresh_stderr()
+            raise
         self._stream = stream
         self.connects += 1
         return stream
@@ -346,11 +318,18 @@ class DetachedAppServer:
 
 async def connect_socket(
     dialer: SocketDialer,
-    path: str,
+    process: DetachedProcess,
     timeout: float = 15.0,
     stderr_tail: Callable[[], str] | None = None,
 ) -> WebSocketStream:
-    reader, writer = await dialer.open(path)
+    """A WebSocket connection to ``process``'s socket; AppServerGone if it no longer runs."""
+    try:
+        reader, writer = await dialer.open(process.socket_path)
+    except (asyncssh.ChannelOpenError, FileNotFoundError, ConnectionRefusedError) as exc:
+        # The socket refused us over a working connection: is the process still there?
+        if not await is_alive(await dialer.ops(), process):
+            raise AppServerGone(f"codex app-server (pid {process.pid}) is gone") from exc
+        raise ConnectionError(f"cannot reach the app-server socket: {exc}") from exc
     try:
         return await WebSocketStream.open(reader, writer, timeout=timeout, stderr_tail=stderr_tail)
     except (WebSocketHandshakeError, TimeoutError) as exc:
@@ -389,20 +368,9 @@ async def attach_detached_app_server(
     dialer: SocketDialer, process: DetachedProcess, *, timeout: float = 15.0
 ) -> DetachedAppServer:
     """Connect to a detached app-server that is already running (AppServerGone if not)."""
-    server = DetachedAppServer(process, dialer, _NOT_CONNECTED, connect_timeout=timeout)
-    server.connects = 0
-    await server.reconnect()
-    return server
+    stream = await connect_socket(dialer, process, timeout)
+    return DetachedAppServer(process, dialer, stream, connect_timeout=timeout)
 
-
-class _NotConnected:
-    async def close(self) -> None:
-        return None
-
-
-_NOT_CONNECTED: Any = _NotConnected()
-
-Relauncher = Callable[[], Awaitable[DetachedAppServer]]
 
 __all__ = [
     "AppServerGone",

@@ -40,10 +40,15 @@ def codex_processes(codex_home: str | Path) -> list[str]:
     return processes_holding(f"CODEX_HOME={codex_home}\0".encode())
 
 
-async def wait_gone(codex_home: str | Path, within: float = 5.0) -> list[str]:
-    """The task's processes still there after ``within`` seconds ([] as soon as none are)."""
+async def wait_none_holding(needle: bytes, within: float = 5.0) -> list[str]:
+    """``processes_holding(needle)`` once it is empty, or when ``within`` seconds passed."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while (left := codex_processes(codex_home)) and loop.time() < deadline:
+    while (left := processes_holding(needle)) and loop.time() < deadline:
         await asyncio.sleep(0.05)
     return left
+
+
+async def wait_gone(codex_home: str | Path, within: float = 5.0) -> list[str]:
+    """The task's processes still there after ``within`` seconds ([] as soon as none are)."""
+    return await wait_none_holding(f"CODEX_HOME={codex_home}\0".encode(), within)
