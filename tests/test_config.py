@@ -41,6 +41,11 @@ def test_defaults_are_safe() -> None:
         ({"task_root": "relative/dir"}, "task_root"),
         ({"mode": "iframe"}, "mode='iframe'"),
         ({"cleanup": "sometimes"}, "cleanup"),
+        ({"transport": "websocket"}, "transport='websocket'"),
+        ({"reconnect_timeout": 0}, "reconnect_timeout"),
+        ({"inactivity_timeout": -1}, "inactivity_timeout"),
+        ({"max_relaunches": -1}, "max_relaunches"),
+        ({"interrupted_turn": "retry"}, "interrupted_turn='retry'"),
     ],
 )
 def test_bad_values_name_the_field(kwargs: dict[str, object], message: str) -> None:
