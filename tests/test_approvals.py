@@ -412,6 +412,25 @@ async def test_permissions_grant_nothing(
 # -- MCP tool approval (elicitation) --------------------------------------------------------
 
 
+async def mcp_ready(conversation: CodexConversation, timeout: float = 30.0) -> None:
+    """Until codex reports the test MCP server ready: a turn begun earlier may not have its
+    tools yet (seen once in ~300 runs: the call never reached the server, nothing was asked)."""
+    events = conversation.subscribe(replay=True)
+    try:
+        async with asyncio.timeout(timeout):
+            async for event in events:
+                params = event.params
+                if (
+                    event.method == "mcpServer/startupStatus/updated"
+                    and params.get("name") == DEFAULT_SERVER_NAME
+                    and params.get("status") != "starting"
+                ):
+                    assert params.get("status") == "ready", params
+                    return
+    finally:
+        events.close()
+
+
 @pytest.fixture
 def mcp_notes(codex_env: CodexEnv, configure: Callable[..., None]) -> Path:
     """Configure the test MCP server; return the file its write_note tool appends to."""
@@ -439,6 +458,7 @@ async def test_mcp_tool_approval(
     error: str | None,
 ) -> None:
     conversation = await start_local(human())
+    await mcp_ready(conversation)
     asked: list[CodexPermissionRequest] = []
     conversation.on_permission_request(decide(decision, asked))
     model_server.script(*mcp_write("first note", "call_mcp").then("after the tool"))
@@ -466,6 +486,7 @@ async def test_read_only_mcp_tool_is_not_asked(
     start_local: Launcher, model_server: ScriptedModelServer, mcp_notes: Path
 ) -> None:
     conversation = await start_local(human())
+    await mcp_ready(conversation)
     asked: list[CodexPermissionRequest] = []
     conversation.on_permission_request(decide(DENY, asked))
     echo = namespaced_call(model_namespace(), ECHO_TOOL, {"text": "ping"}, "call_echo")
@@ -481,6 +502,7 @@ async def test_mcp_tool_allow_for_session_over_ssh(
     start_ssh: Launcher, model_server: ScriptedModelServer, mcp_notes: Path
 ) -> None:
     conversation = await start_ssh(human())
+    await mcp_ready(conversation)
     asked: list[CodexPermissionRequest] = []
     conversation.on_permission_request(decide(ALLOW_SESSION, asked))
     for n in (1, 2, 3):
@@ -644,6 +666,7 @@ async def test_no_human_denies_every_kind_at_once(
         }
     )
     conversation = await start_local()  # GateSettings() default: no human, DenyAll
+    await mcp_ready(conversation)
     events = Recorder(conversation)
     model_server.script(
         exec_command("touch cmd.txt", call_id="c_cmd"),
