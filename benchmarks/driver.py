@@ -505,7 +505,7 @@ async def run_ours(args: WorkerArgs) -> dict[str, Any]:
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     import optio_codex
-    from optio_codex.conversation import CodexConversation, ConversationOptions
+    from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 
     _check_origin(optio_codex.__file__, ours=True)
     stream = FakeByteStream(_chunk_source(args))
@@ -555,7 +555,7 @@ async def run_ours(args: WorkerArgs) -> dict[str, Any]:
 async def run_published(args: WorkerArgs) -> dict[str, Any]:
     from importlib.metadata import version
 
-    module: Any = importlib.import_module("optio_codex.conversation")
+    module: Any = importlib.import_module("optio_codex.driver.conversation")
     installed = version("optio-codex")
     assert installed == PUBLISHED_VERSION, installed
     _check_origin(module.__file__, ours=False)

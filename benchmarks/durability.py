@@ -43,12 +43,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from optio_codex.binary import pinned_codex
-from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.permissions import GateSettings
+from optio_codex.driver.recovery import RecoverySettings
+from optio_codex.hosts.detached_server import SshDialer, start_detached_app_server
+from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.hosts.reconnect import SshSession
 from optio_codex.hosts.ssh import SSHTarget
-from optio_codex.launch import app_server_argv, app_server_env
-from optio_codex.permissions import GateSettings
-from optio_codex.recovery import RecoverySettings
 from optio_codex.testing.codex_home import write_test_codex_home
 from optio_codex.testing.cuts import (
     CutPlan,
@@ -62,7 +63,6 @@ from optio_codex.testing.cuts import (
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.relay import TcpRelay
 from optio_codex.testing.sshd import LoopbackSshd, ssh_target
-from optio_codex.transport.detached import SshDialer, start_detached_app_server
 from optio_codex.transport.ssh_exec import spawn_ssh_app_server
 
 BENCH_PARENT = Path("/var/tmp")  # outside /tmp: codex refuses helper binaries under it

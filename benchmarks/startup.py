@@ -48,8 +48,10 @@ from typing import Any
 import asyncssh
 
 from optio_codex.binary import pinned_codex
-from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.hosts.detached_server import FixedConnection, SshDialer, start_detached_app_server
 from optio_codex.hosts.host_scripts import LocalOps, SshOps
+from optio_codex.hosts.launch import app_server_argv
 from optio_codex.hosts.provision import (
     ProvisionSpec,
     TaskPaths,
@@ -58,13 +60,11 @@ from optio_codex.hosts.provision import (
     wheel_bundle,
 )
 from optio_codex.hosts.ssh import SSHTarget, connect_ssh
-from optio_codex.launch import app_server_argv
 from optio_codex.testing.catalog import write_mock_model_catalog
 from optio_codex.testing.codex_home import mock_codex_config
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.relay import TcpRelay
 from optio_codex.testing.sshd import LoopbackSshd, descendant_pids, ssh_target
-from optio_codex.transport.detached import FixedConnection, SshDialer, start_detached_app_server
 from optio_codex.transport.ssh_exec import spawn_ssh_app_server
 
 SCRIPT = Path(__file__).resolve()

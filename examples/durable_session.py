@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from optio_codex.binary import pinned_codex
-from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.launch import app_server_argv, app_server_env
-from optio_codex.recovery import RecoverySettings
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.recovery import RecoverySettings
+from optio_codex.hosts.detached_server import LocalDialer, start_detached_app_server
+from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.testing.codex_home import write_test_codex_home
 from optio_codex.testing.model_server import ScriptedModelServer, slow, text
-from optio_codex.transport.detached import LocalDialer, start_detached_app_server
 
 ANSWER = "A long answer, streamed word by word, that no broken connection can cut short."
 

@@ -10,9 +10,9 @@ import tempfile
 from pathlib import Path
 
 from optio_codex.binary import pinned_codex
-from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.launch import app_server_argv, app_server_env
-from optio_codex.permissions import GateSettings, RulePolicy
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.permissions import GateSettings, RulePolicy
+from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.testing.codex_home import write_test_codex_home
 from optio_codex.testing.model_server import ScriptedModelServer, exec_command, text
 from optio_codex.transport.local import spawn_local_app_server

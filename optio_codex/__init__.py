@@ -12,16 +12,8 @@ from optio_agents.context import HookContext
 from optio_host.host import HostCommandError, RunResult
 
 from optio_codex._version import __version__
-from optio_codex.config import (
-    ApprovalPolicy,
-    CodexTaskConfig,
-    DeliverableCallback,
-    HookCallback,
-    SandboxMode,
-    SSHConfig,
-)
-from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.permissions import (
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.permissions import (
     CodexPermissionDecision,
     CodexPermissionRequest,
     Decision,
@@ -29,7 +21,15 @@ from optio_codex.permissions import (
     GateSettings,
     RulePolicy,
 )
-from optio_codex.task import create_codex_task, run_codex_session
+from optio_codex.task.config import (
+    ApprovalPolicy,
+    CodexTaskConfig,
+    DeliverableCallback,
+    HookCallback,
+    SandboxMode,
+    SSHConfig,
+)
+from optio_codex.task.run import create_codex_task, run_codex_session
 
 __all__ = [
     "AllowedDir",

@@ -24,10 +24,10 @@ import pytest
 from optio_core import Optio
 
 from optio_codex.binary import CodexBinary, pinned_codex
-from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.permissions import GateSettings
+from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.hosts.ssh import connect_ssh
-from optio_codex.launch import app_server_argv, app_server_env
-from optio_codex.permissions import GateSettings
 from optio_codex.testing.codex_home import write_test_codex_home
 from optio_codex.testing.engine_process import wait_until_running
 from optio_codex.testing.model_server import ScriptedModelServer

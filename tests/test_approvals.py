@@ -27,9 +27,9 @@ from typing import Any
 import pytest
 from optio_agents.conversation import PermissionDecision, PermissionRequest
 
-from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.events import CodexEvent, Subscription
-from optio_codex.permissions import (
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.events import CodexEvent, Subscription
+from optio_codex.driver.permissions import (
     ApprovalKind,
     CodexPermissionDecision,
     CodexPermissionRequest,

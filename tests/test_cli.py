@@ -12,7 +12,7 @@ def optio_codex(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "optio_codex.cli", *args],
+        [sys.executable, "-m", "optio_codex.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=180,

@@ -8,7 +8,7 @@ import pytest
 from optio_agents.config_types import AllowedDir
 from optio_host.types import SSHConfig as OptioHostSSHConfig
 
-from optio_codex.config import CodexTaskConfig, SSHConfig
+from optio_codex.task.config import CodexTaskConfig, SSHConfig
 
 
 def test_defaults_are_safe() -> None:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from optio_agents.conversation import Conversation, ConversationClosed
 
-from optio_codex.conversation import CodexConversation, ConversationOptions, TurnRejected
-from optio_codex.events import Overflow
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions, TurnRejected
+from optio_codex.driver.events import Overflow
 from optio_codex.testing.model_server import ScriptedModelServer, slow, text
 from tests.conftest import Launcher
 from tests.support.fake_server import FakeAppServer

@@ -17,22 +17,22 @@ import pytest
 from optio_agents.conversation import PermissionDecision
 
 from optio_codex.binary import CodexBinary
-from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.events import CodexEvent
-from optio_codex.hosts.host_scripts import LocalOps
-from optio_codex.launch import app_server_argv
-from optio_codex.permissions import GateSettings
-from optio_codex.protocol.streams import ByteStream
-from optio_codex.recovery import RecoverySettings
-from optio_codex.testing import model_server as ms
-from optio_codex.testing.model_server import ScriptedModelServer
-from optio_codex.transport.detached import (
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.events import CodexEvent
+from optio_codex.driver.permissions import GateSettings
+from optio_codex.driver.recovery import RecoverySettings
+from optio_codex.hosts.detached_server import (
     DetachedAppServer,
     LocalDialer,
     attach_detached_app_server,
     is_alive,
     start_detached_app_server,
 )
+from optio_codex.hosts.host_scripts import LocalOps
+from optio_codex.hosts.launch import app_server_argv
+from optio_codex.protocol.streams import ByteStream
+from optio_codex.testing import model_server as ms
+from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.transport.local import LocalAppServer, spawn_local_app_server
 from tests.conftest import CodexEnv
 from tests.support.procs import wait_gone

@@ -14,20 +14,20 @@ from typing import Any
 import pytest
 from optio_core import Optio
 
-from optio_codex.config import CodexTaskConfig, SSHConfig
-from optio_codex.conversation import CodexConversation
-from optio_codex.engine_view import process_is_live
+from optio_codex.driver.conversation import CodexConversation
+from optio_codex.hosts.detached_server import LocalDialer, is_alive, start_detached_app_server
 from optio_codex.hosts.host_scripts import LocalOps
+from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.hosts.registry import DEFAULT_REGISTRY_ROOT, RegistryEntry, list_entries, register
-from optio_codex.launch import app_server_argv, app_server_env
-from optio_codex.task import create_codex_task
+from optio_codex.task.config import CodexTaskConfig, SSHConfig
+from optio_codex.task.engine_view import process_is_live
+from optio_codex.task.run import create_codex_task
 from optio_codex.testing import model_server as ms
 from optio_codex.testing.codex_home import task_codex_config
 from optio_codex.testing.engine_process import EngineProcess, process_state, wait_for_state
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.mongod import LocalMongod
 from optio_codex.testing.sshd import SshdInfo
-from optio_codex.transport.detached import LocalDialer, is_alive, start_detached_app_server
 from tests.support import codex_tasks
 from tests.support.procs import wait_gone
 

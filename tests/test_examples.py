@@ -26,7 +26,7 @@ def test_local_turn_example() -> None:
 
 def test_main_job_demo_streams_the_answer_over_ssh() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "optio_codex.cli", "demo", "Say hello."],
+        [sys.executable, "-m", "optio_codex.cli.main", "demo", "Say hello."],
         capture_output=True,
         text=True,
         timeout=120,

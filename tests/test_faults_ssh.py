@@ -19,23 +19,23 @@ from pathlib import Path
 import pytest
 
 from optio_codex.binary import CodexBinary
-from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.events import CodexEvent
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.events import CodexEvent
+from optio_codex.driver.permissions import GateSettings
+from optio_codex.driver.recovery import RecoverySettings
+from optio_codex.hosts.detached_server import (
+    DetachedAppServer,
+    SshDialer,
+    start_detached_app_server,
+)
+from optio_codex.hosts.launch import app_server_argv
 from optio_codex.hosts.reconnect import SshSession
-from optio_codex.launch import app_server_argv
-from optio_codex.permissions import GateSettings
 from optio_codex.protocol.errors import MethodNotFoundError
-from optio_codex.recovery import RecoverySettings
 from optio_codex.testing import model_server as ms
 from optio_codex.testing.cuts import CutPlan, CutReport, instrument, label, run_cuts
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.relay import TcpRelay
 from optio_codex.testing.sshd import SshdInfo
-from optio_codex.transport.detached import (
-    DetachedAppServer,
-    SshDialer,
-    start_detached_app_server,
-)
 from tests.conftest import CodexEnv, ssh_target
 from tests.support.procs import wait_gone
 

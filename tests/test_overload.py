@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.protocol.endpoint import EndpointLimits
 from tests.conftest import Launcher
 from tests.support.fake_server import FakeAppServer

@@ -18,8 +18,9 @@ import pytest
 from optio_agents.config_types import AllowedDir
 
 from optio_codex.binary import CodexBinary
-from optio_codex.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.hosts.host_scripts import LocalOps, RoundTrips
+from optio_codex.hosts.launch import app_server_argv
 from optio_codex.hosts.provision import (
     ProvisionResult,
     ProvisionSpec,
@@ -28,7 +29,6 @@ from optio_codex.hosts.provision import (
     remove_task_dir,
     wheel_bundle,
 )
-from optio_codex.launch import app_server_argv
 from optio_codex.testing.catalog import write_mock_model_catalog
 from optio_codex.testing.codex_home import mock_codex_config
 from optio_codex.testing.model_server import ScriptedModelServer, exec_command, text

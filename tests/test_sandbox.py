@@ -22,7 +22,9 @@ import pytest
 from optio_agents.conversation import PermissionDecision, PermissionRequest
 
 from optio_codex.binary import CodexBinary
-from optio_codex.conversation import CodexConversation
+from optio_codex.driver.conversation import CodexConversation
+from optio_codex.driver.permissions import CodexPermissionDecision, GateSettings
+from optio_codex.driver.turns import TurnResult
 from optio_codex.hosts.sandbox import (
     PreflightTarget,
     SandboxSettings,
@@ -33,10 +35,8 @@ from optio_codex.hosts.sandbox import (
     sandbox_config,
     ssh_runner,
 )
-from optio_codex.permissions import CodexPermissionDecision, GateSettings
 from optio_codex.testing.codex_home import write_test_codex_home
 from optio_codex.testing.model_server import ScriptedModelServer, exec_command, text
-from optio_codex.turns import TurnResult
 from tests.conftest import CodexEnv, Launcher
 
 TIMEOUT = 20

@@ -9,9 +9,9 @@ from typing import Any
 from optio_agents.conversation import PermissionDecision, PermissionRequest
 from optio_core import Optio
 
-from optio_codex.config import CodexTaskConfig, SSHConfig
-from optio_codex.conversation import CodexConversation
-from optio_codex.task import create_codex_task
+from optio_codex.driver.conversation import CodexConversation
+from optio_codex.task.config import CodexTaskConfig, SSHConfig
+from optio_codex.task.run import create_codex_task
 from optio_codex.testing.codex_home import mock_codex_config
 from optio_codex.testing.model_server import (
     RecordedRequest,

@@ -1,6 +1,6 @@
 """TurnLedger: pure bookkeeping of turns."""
 
-from optio_codex.turns import TurnLedger
+from optio_codex.driver.turns import TurnLedger
 
 
 def test_final_text_comes_from_item_completed_and_repeats_are_ignored() -> None:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import asyncssh
 
-from optio_codex.hosts.ssh import ConnectionSource
+from optio_codex.transport.socket import ConnectionSource
 
 
 class HostScriptError(RuntimeError):

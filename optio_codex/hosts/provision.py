@@ -61,11 +61,11 @@ from optio_codex.hosts.host_scripts import (
     run_script,
     send_quietly,
 )
-from optio_codex.launch import app_server_env
+from optio_codex.hosts.launch import app_server_env
 from optio_codex.mappings import deep_merge
 
 if TYPE_CHECKING:
-    from optio_codex.config import CodexTaskConfig
+    from optio_codex.task.config import CodexTaskConfig
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]

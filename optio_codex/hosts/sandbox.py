@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from optio_codex.launch import DEFAULT_PATH
+from optio_codex.hosts.launch import DEFAULT_PATH
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 Access = Literal["allowed", "blocked"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import asyncssh
 
@@ -53,17 +53,6 @@ class SSHTarget:
             )
         if self.connect_timeout <= 0:
             raise ValueError("SSHTarget.connect_timeout must be positive")
-
-
-class ConnectionSource(Protocol):
-    """Hands out the live SSH connection to a host, re-establishing it when it was lost
-    (:class:`~optio_codex.hosts.reconnect.SshSession`)."""
-
-    async def connection(self) -> asyncssh.SSHClientConnection: ...
-
-    async def invalidate(self, conn: asyncssh.SSHClientConnection) -> None:
-        """``conn`` failed under the caller: stop handing it out."""
-        ...
 
 
 def _known_hosts_name(host: str, port: int) -> str:

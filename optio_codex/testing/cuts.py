@@ -35,13 +35,13 @@ from typing import Any, Literal, Protocol
 
 from optio_agents.conversation import ConversationClosed, PermissionDecision
 
-from optio_codex.conversation import CodexConversation
-from optio_codex.events import CodexEvent
+from optio_codex.driver.conversation import CodexConversation
+from optio_codex.driver.events import CodexEvent
+from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.hosts.reconnect import SshSession
 from optio_codex.protocol.streams import ByteStream
 from optio_codex.testing import model_server as ms
 from optio_codex.testing.model_server import ScriptedModelServer
-from optio_codex.transport.detached import DetachedAppServer
 from optio_codex.transport.websocket import Reader, Writer
 
 TurnKind = Literal["stream", "approval"]

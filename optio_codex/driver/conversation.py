@@ -23,8 +23,15 @@ from optio_agents.conversation import (
 )
 
 from optio_codex._version import __version__
-from optio_codex.events import CodexEvent, EventHandler, EventHub, Overflow, Subscription, synthetic
-from optio_codex.permissions import (
+from optio_codex.driver.events import (
+    CodexEvent,
+    EventHandler,
+    EventHub,
+    Overflow,
+    Subscription,
+    synthetic,
+)
+from optio_codex.driver.permissions import (
     APPROVAL_METHODS,
     CodexPermissionDecision,
     CodexPermissionRequest,
@@ -33,16 +40,7 @@ from optio_codex.permissions import (
     build_request,
     wire_answer,
 )
-from optio_codex.protocol.endpoint import EndpointLimits, JsonRpcEndpoint, ServerRequest
-from optio_codex.protocol.errors import (
-    METHOD_NOT_FOUND,
-    CodexProtocolError,
-    ConnectionLost,
-    InvalidRequestError,
-    RpcError,
-)
-from optio_codex.protocol.streams import AppServerGone, ByteStream
-from optio_codex.recovery import (
+from optio_codex.driver.recovery import (
     Detachable,
     Reconnectable,
     RecoverySettings,
@@ -53,8 +51,17 @@ from optio_codex.recovery import (
     has_no_turns,
     last_turn,
 )
-from optio_codex.turns import TokenUsage, TurnLedger, TurnResult, TurnStatus
-from optio_codex.watchdog import InactivityWatchdog
+from optio_codex.driver.turns import TokenUsage, TurnLedger, TurnResult, TurnStatus
+from optio_codex.driver.watchdog import InactivityWatchdog
+from optio_codex.protocol.endpoint import EndpointLimits, JsonRpcEndpoint, ServerRequest
+from optio_codex.protocol.errors import (
+    METHOD_NOT_FOUND,
+    CodexProtocolError,
+    ConnectionLost,
+    InvalidRequestError,
+    RpcError,
+)
+from optio_codex.protocol.streams import AppServerGone, ByteStream
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +195,7 @@ class CodexConversation:
         """Handshake and open (or resume) the thread; the conversation is then ready.
 
         With ``recovery``, a broken link is repaired (reconnect, or relaunch and resume)
-        instead of ending the conversation; see :mod:`optio_codex.recovery`.
+        instead of ending the conversation; see :mod:`optio_codex.driver.recovery`.
         """
         conversation = cls(server, options, gate, recovery)
         try:

@@ -4,20 +4,17 @@
 (``setsid``), with every standard stream redirected, so it keeps working when the SSH
 connection — or the whole worker — goes away. Clients reach it through the socket: on the
 worker directly, or over SSH with a direct-streamlocal channel; either way the bytes are a
-WebSocket connection (see :mod:`optio_codex.transport.websocket`). Any number of clients can
+WebSocket connection (see :mod:`optio_codex.transport.socket`). Any number of clients can
 connect one after another, which is what makes reconnecting and reattaching possible.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-import asyncssh
 
 from optio_codex.hosts.host_scripts import (
     SCRIPT_PRELUDE,
@@ -28,9 +25,17 @@ from optio_codex.hosts.host_scripts import (
     read_file,
     run_script,
 )
-from optio_codex.hosts.ssh import ConnectionSource
 from optio_codex.protocol.streams import AppServerGone
-from optio_codex.transport.websocket import Reader, WebSocketHandshakeError, WebSocketStream, Writer
+from optio_codex.transport.socket import (
+    ConnectionSource,
+    FixedConnection,
+    LocalSocketOpener,
+    SocketOpener,
+    SocketRefused,
+    SshSocketOpener,
+    open_websocket,
+)
+from optio_codex.transport.websocket import WebSocketStream
 
 log = logging.getLogger(__name__)
 
@@ -181,58 +186,23 @@ async def stop_detached(
 # --- reaching the socket ------------------------------------------------------------------
 
 
-class SocketDialer(Protocol):
-    """Opens a byte connection to a unix socket on the app-server's host."""
-
-    async def open(self, path: str) -> tuple[Reader, Writer]: ...
+class SocketDialer(SocketOpener, Protocol):
+    """Opens connections to the server's socket, and runs host scripts beside it."""
 
     async def ops(self) -> HostOps:
         """Means to run the host scripts above (on a live connection)."""
         ...
 
 
-class LocalDialer:
+class LocalDialer(LocalSocketOpener):
     """The host is the worker itself."""
-
-    async def open(self, path: str) -> tuple[Reader, Writer]:
-        return await asyncio.open_unix_connection(path)
 
     async def ops(self) -> HostOps:
         return LocalOps()
 
 
-class FixedConnection:
-    """A ConnectionSource over one connection that is never re-established."""
-
-    def __init__(self, conn: asyncssh.SSHClientConnection) -> None:
-        self.conn = conn
-
-    async def connection(self) -> asyncssh.SSHClientConnection:
-        if self.conn.is_closed():
-            raise ConnectionError("SSH connection is closed")
-        return self.conn
-
-    async def invalidate(self, conn: asyncssh.SSHClientConnection) -> None:
-        return None
-
-
-class SshDialer:
-    """The host is across SSH: direct-streamlocal channels to the socket (OpenSSH allows them
-    unless ``AllowStreamLocalForwarding no``)."""
-
-    def __init__(self, source: ConnectionSource) -> None:
-        self.source = source
-
-    async def open(self, path: str) -> tuple[Reader, Writer]:
-        conn = await self.source.connection()
-        try:
-            reader, writer = await conn.open_unix_connection(path)
-        except asyncssh.ChannelOpenError:
-            raise  # the host refused this socket: the server may be gone
-        except (asyncssh.Error, OSError) as exc:
-            await self.source.invalidate(conn)
-            raise ConnectionError(f"SSH connection failed: {exc}") from exc
-        return reader, writer
+class SshDialer(SshSocketOpener):
+    """The host is across SSH (direct-streamlocal channels, exec for the scripts)."""
 
     async def ops(self) -> HostOps:
         return LiveSshOps(self.source)
@@ -324,16 +294,12 @@ async def connect_socket(
 ) -> WebSocketStream:
     """A WebSocket connection to ``process``'s socket; AppServerGone if it no longer runs."""
     try:
-        reader, writer = await dialer.open(process.socket_path)
-    except (asyncssh.ChannelOpenError, FileNotFoundError, ConnectionRefusedError) as exc:
+        return await open_websocket(dialer, process.socket_path, timeout, stderr_tail)
+    except SocketRefused as exc:
         # The socket refused us over a working connection: is the process still there?
         if not await is_alive(await dialer.ops(), process):
             raise AppServerGone(f"codex app-server (pid {process.pid}) is gone") from exc
         raise ConnectionError(f"cannot reach the app-server socket: {exc}") from exc
-    try:
-        return await WebSocketStream.open(reader, writer, timeout=timeout, stderr_tail=stderr_tail)
-    except (WebSocketHandshakeError, TimeoutError) as exc:
-        raise ConnectionError(f"WebSocket handshake with the app-server failed: {exc}") from exc
 
 
 async def start_detached_app_server(

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import TextIO
 
 from optio_codex.binary import CodexBinary, pinned_codex
-from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.events import Subscription
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.events import Subscription
+from optio_codex.driver.turns import TurnResult
+from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.hosts.ssh import SSHTarget, connect_ssh
-from optio_codex.launch import app_server_argv, app_server_env
 from optio_codex.testing.codex_home import write_test_codex_home
 from optio_codex.testing.model_server import ScriptedModelServer, slow
 from optio_codex.testing.sshd import LoopbackSshd, SshdInfo
 from optio_codex.transport.ssh_exec import spawn_ssh_app_server
-from optio_codex.turns import TurnResult
 
 DEMO_ANSWER = (
     "Hello from codex app-server! This answer was streamed by a scripted local model, "

@@ -14,12 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
-from optio_codex.hosts.provision import TaskPaths
-from optio_codex.hosts.ssh import ConnectionSource
-from optio_codex.launch import app_server_argv
-from optio_codex.protocol.streams import AppServerGone
-from optio_codex.transport.detached import (
+from optio_codex.hosts.detached_server import (
     DetachedAppServer,
     DetachedProcess,
     LocalDialer,
@@ -28,7 +23,12 @@ from optio_codex.transport.detached import (
     attach_detached_app_server,
     start_detached_app_server,
 )
+from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
+from optio_codex.hosts.launch import app_server_argv
+from optio_codex.hosts.provision import TaskPaths
+from optio_codex.protocol.streams import AppServerGone
 from optio_codex.transport.local import spawn_local_app_server
+from optio_codex.transport.socket import ConnectionSource
 from optio_codex.transport.ssh_exec import spawn_ssh_app_server
 
 log = logging.getLogger(__name__)

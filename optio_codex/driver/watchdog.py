@@ -14,7 +14,7 @@ import contextlib
 import logging
 from typing import Any, Protocol
 
-from optio_codex.events import synthetic
+from optio_codex.driver.events import synthetic
 
 log = logging.getLogger(__name__)
 

@@ -80,7 +80,7 @@ def _add_run(run: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from optio_codex.run import RunOptions, run
+    from optio_codex.cli.run import RunOptions, run
 
     if args.prompt_file is not None:
         try:
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
-    from optio_codex.demo import run_demo
+    from optio_codex.cli.demo import run_demo
 
     return asyncio.run(run_demo(args.prompt))
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from optio_codex.config import CodexTaskConfig, SSHConfig
-from optio_codex.conversation import CodexConversation
-from optio_codex.permissions import DenyAll, PermissionPolicy, RulePolicy
-from optio_codex.task import create_codex_task
-from optio_codex.terminal import TerminalApprover, show_events
+from optio_codex.cli.terminal import TerminalApprover, show_events
+from optio_codex.driver.conversation import CodexConversation
+from optio_codex.driver.permissions import DenyAll, PermissionPolicy, RulePolicy
+from optio_codex.task.config import CodexTaskConfig, SSHConfig
+from optio_codex.task.run import create_codex_task
 
 API_KEY_ENV = "OPENAI_API_KEY"
 NO_CREDENTIALS = f"""\
@@ -71,7 +71,7 @@ def _policy(options: RunOptions) -> tuple[bool, PermissionPolicy]:
 
 
 def _all_kinds() -> list[Any]:
-    from optio_codex.permissions import ApprovalKind
+    from optio_codex.driver.permissions import ApprovalKind
 
     return list(ApprovalKind)
 

@@ -15,8 +15,8 @@ from typing import Any, Literal
 from optio_agents.config_types import AllowedDir
 from optio_host.types import SSHConfig as _OptioHostSSHConfig
 
+from optio_codex.driver.permissions import PermissionPolicy
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
-from optio_codex.permissions import PermissionPolicy
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]

@@ -22,9 +22,10 @@ from optio_agents.protocol import run_log_protocol_session
 from optio_agents.protocol.parser import DeliverableEvent, DoneEvent, ErrorEvent, parse_log_line
 from optio_core.models import TaskInstance
 
-from optio_codex.config import CodexTaskConfig
-from optio_codex.conversation import CodexConversation, ConversationOptions
-from optio_codex.engine_view import engine_owner, process_is_live, shutting_down_for_resume
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.permissions import DenyAll, GateSettings
+from optio_codex.driver.recovery import RecoverySettings
+from optio_codex.hosts.detached_server import DetachedAppServer, stop_detached
 from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps, read_file, write_file
 from optio_codex.hosts.optio_host_adapter import (
     PREVIOUS_LOG_NAME,
@@ -53,11 +54,10 @@ from optio_codex.hosts.sandbox import (
     run_local,
     ssh_runner,
 )
-from optio_codex.permissions import DenyAll, GateSettings
-from optio_codex.recovery import RecoverySettings
-from optio_codex.server_launcher import ServerLauncher
-from optio_codex.task_state import STATE_FILE, TaskStateStore
-from optio_codex.transport.detached import DetachedAppServer, stop_detached
+from optio_codex.task.config import CodexTaskConfig
+from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
+from optio_codex.task.server_launcher import ServerLauncher
+from optio_codex.task.state import STATE_FILE, TaskStateStore
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The conversation driver: handshake, turns, the permission gate, events, recovery."""
