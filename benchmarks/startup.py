@@ -63,8 +63,9 @@ from optio_codex.hosts.ssh import SSHTarget, connect_ssh
 from optio_codex.testing.catalog import write_mock_model_catalog
 from optio_codex.testing.codex_home import mock_codex_config
 from optio_codex.testing.model_server import ScriptedModelServer
+from optio_codex.testing.processes import descendant_pids
 from optio_codex.testing.relay import TcpRelay
-from optio_codex.testing.sshd import LoopbackSshd, descendant_pids, ssh_target
+from optio_codex.testing.sshd import LoopbackSshd, ssh_target
 from optio_codex.transport.ssh_exec import spawn_ssh_app_server
 
 SCRIPT = Path(__file__).resolve()

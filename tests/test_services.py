@@ -15,8 +15,9 @@ import asyncssh
 import pytest
 
 from optio_codex.testing.mongod import LocalMongod, mongod_binary
+from optio_codex.testing.processes import ServiceStartError
 from optio_codex.testing.relay import TcpRelay
-from optio_codex.testing.sshd import LoopbackSshd, ServiceStartError, SshdInfo
+from optio_codex.testing.sshd import LoopbackSshd, SshdInfo
 
 # --- fixtures -------------------------------------------------------------------------------
 

