@@ -26,9 +26,17 @@ def test_run_demo_goes_end_to_end_offline(tmp_path: Path) -> None:
     done = optio_codex("run", "--demo", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "=== done ===" in done.stdout
+    assert "[codex app-server: detached]" in done.stdout  # the default over SSH
     saved = tmp_path / "optio-codex-deliverables" / "hello.txt"
     assert saved.read_text() == "Hello from codex!\n"
     assert f"deliverable: {saved}" in done.stdout
+
+
+def test_run_demo_attached_runs_codex_on_the_exec_channel(tmp_path: Path) -> None:
+    done = optio_codex("run", "--demo", "--transport", "attached", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "[codex app-server: attached]" in done.stdout
+    assert "=== done ===" in done.stdout
 
 
 def test_run_without_credentials_says_how_to_provide_them(tmp_path: Path) -> None:

@@ -7,8 +7,12 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from optio_codex._version import __version__
+
+if TYPE_CHECKING:
+    from optio_codex.cli.run import RunOptions
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,41 +83,62 @@ def _add_run(run: argparse.ArgumentParser) -> None:
     )
 
 
-def _run(args: argparse.Namespace) -> int:
-    from optio_codex.cli.run import RunOptions, run
+class UsageError(ValueError):
+    """A command line that cannot run; the message says why (exit status 2)."""
+
+
+def run_options(argv: Sequence[str]) -> RunOptions:
+    """The ``run`` command line as RunOptions (raises UsageError)."""
+    args = _parser().parse_args(argv)
+    if args.command != "run":
+        raise UsageError(f"not a run command line: {args.command}")
+    return _options(args)
+
+
+def _options(args: argparse.Namespace) -> RunOptions:
+    from optio_codex.cli.run import RunOptions
 
     if args.prompt_file is not None:
         try:
             prompt = args.prompt_file.read_text()
         except OSError as exc:
-            print(f"optio-codex: cannot read --prompt-file: {exc}", file=sys.stderr)
-            return 2
+            raise UsageError(f"optio-codex: cannot read --prompt-file: {exc}") from None
     else:
         prompt = args.prompt or (
             "Write a greeting into deliverables/hello.txt." if args.demo else ""
         )
     if not prompt.strip():
-        print("optio-codex run: give a prompt or --prompt-file", file=sys.stderr)
+        raise UsageError("optio-codex run: give a prompt or --prompt-file")
+    return RunOptions(
+        prompt=prompt,
+        host=args.host,
+        key_path=args.key_path,
+        known_hosts=args.known_hosts,
+        accept_new_host_key=args.accept_new_host_key,
+        model=args.model,
+        effort=args.effort,
+        approval_policy=args.approval_policy,
+        sandbox=args.sandbox,
+        network=args.network,
+        policy=args.policy,
+        allow_commands=tuple(args.allow_command),
+        transport=args.transport,
+        mongo_url=args.mongo_url,
+        task_root=args.task_root,
+        deliverables_dir=args.deliverables_dir,
+        demo=args.demo,
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from optio_codex.cli.run import run
+
+    try:
+        options = _options(args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
         return 2
     try:
-        options = RunOptions(
-            prompt=prompt,
-            host=args.host,
-            key_path=args.key_path,
-            known_hosts=args.known_hosts,
-            accept_new_host_key=args.accept_new_host_key,
-            model=args.model,
-            effort=args.effort,
-            approval_policy=args.approval_policy,
-            sandbox=args.sandbox,
-            network=args.network,
-            policy=args.policy,
-            allow_commands=tuple(args.allow_command),
-            mongo_url=args.mongo_url,
-            task_root=args.task_root,
-            deliverables_dir=args.deliverables_dir,
-            demo=args.demo,
-        )
         return asyncio.run(run(options))
     except ValueError as exc:
         print(f"optio-codex run: {exc}", file=sys.stderr)

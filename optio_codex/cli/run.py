@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from optio_codex.cli.terminal import TerminalApprover, show_events
 from optio_codex.driver.conversation import CodexConversation
 from optio_codex.driver.permissions import DenyAll, PermissionPolicy, RulePolicy
+from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
 from optio_codex.task.run import create_codex_task
 
@@ -42,6 +43,7 @@ class RunOptions:
     network: bool = False
     policy: str = "ask"  # ask | deny | allow
     allow_commands: tuple[str, ...] = ()
+    transport: str | None = None  # detached | attached; None: the task's default
     mongo_url: str | None = None
     task_root: str | None = None
     deliverables_dir: Path = field(default_factory=lambda: Path("optio-codex-deliverables"))
@@ -95,24 +97,48 @@ async def run(options: RunOptions, out: TextIO = sys.stdout) -> int:
                 f"{'allow (demo)' if options.demo else 'deny'}\n"
             )
         saved: list[Path] = []
-        config = CodexTaskConfig(
-            consumer_instructions=options.prompt,
+        config = task_config(
+            options,
             ssh=ssh,
-            task_root=options.task_root,
-            model=options.model,
-            reasoning_effort=options.effort,
-            ask_for_approval=options.approval_policy,  # type: ignore[arg-type]
-            sandbox=options.sandbox,  # type: ignore[arg-type]
-            network_access=options.network,
-            api_key=None if options.demo else api_key,
             codex_config=codex_config,
-            auto_start=True,
-            permission_gate=ask,
-            permission_policy=policy,
+            api_key=None if options.demo else api_key,
+            ask=ask,
+            policy=policy,
             on_deliverable=_saver(options.deliverables_dir, saved, out),
-            transport=getattr(options, "transport", None),
         )
         return await _run_in_engine(config, options, saved, out)
+
+
+def task_config(
+    options: RunOptions,
+    *,
+    ssh: SSHConfig | None,
+    codex_config: dict[str, Any] | None,
+    api_key: str | None,
+    ask: bool | None = None,
+    policy: PermissionPolicy | None = None,
+    on_deliverable: Any = None,
+) -> CodexTaskConfig:
+    """The task the command line asks for (``ask``/``policy`` default to ``--policy``'s)."""
+    default_ask, default_policy = _policy(options)
+    ask = default_ask if ask is None else ask
+    return CodexTaskConfig(
+        consumer_instructions=options.prompt,
+        ssh=ssh,
+        task_root=options.task_root,
+        model=options.model,
+        reasoning_effort=options.effort,
+        ask_for_approval=options.approval_policy,  # type: ignore[arg-type]
+        sandbox=options.sandbox,  # type: ignore[arg-type]
+        network_access=options.network,
+        api_key=api_key,
+        codex_config=codex_config,
+        auto_start=True,
+        permission_gate=ask,
+        permission_policy=policy or default_policy,
+        on_deliverable=on_deliverable,
+        transport=options.transport,  # type: ignore[arg-type]
+    )
 
 
 def _saver(directory: Path, saved: list[Path], out: TextIO) -> Any:
@@ -141,6 +167,7 @@ async def _run_in_engine(
             conversation: CodexConversation = await engine.launch_and_await_result(
                 process_id, session_id=None, timeout=120
             )
+            out.write(f"[codex app-server: {_transport_of(conversation)}]\n")
             printer = asyncio.create_task(show_events(conversation.subscribe(replay=True), out))
             if config.permission_gate:
                 conversation.on_permission_request(TerminalApprover(out))
@@ -156,6 +183,11 @@ async def _run_in_engine(
             await engine.shutdown()
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
+
+
+def _transport_of(conversation: CodexConversation) -> str:
+    """Which transport really ran (the config may leave it to the task's default)."""
+    return "detached" if isinstance(conversation.server, DetachedAppServer) else "attached"
 
 
 async def _end_when_idle(conversation: CodexConversation, out: TextIO) -> None:
