@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from optio_agents.config_types import AllowedDir
@@ -75,3 +76,81 @@ def test_optio_host_ssh_config_is_accepted_and_verified_by_default() -> None:
     target = config.ssh.target()
     assert target.host_key_policy == "strict" and target.port == 2222
     assert target.known_hosts.name == "known_hosts"
+
+
+# --- raw codex_config entries may not loosen the typed sandbox settings -----------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "raw", "names"),
+    [
+        (
+            {},
+            {"sandbox_workspace_write": {"network_access": True}},
+            ["sandbox_workspace_write.network_access=true", "network_access=False"],
+        ),
+        (
+            {},
+            {"sandbox_workspace_write.network_access": True},
+            ["sandbox_workspace_write.network_access=true", "set network_access=True instead"],
+        ),
+        (
+            {},
+            {"sandbox_workspace_write": {"exclude_slash_tmp": False}},
+            ["sandbox_workspace_write.exclude_slash_tmp=false", "/tmp"],
+        ),
+        (
+            {},
+            {"sandbox_workspace_write": {"exclude_tmpdir_env_var": False}},
+            ["sandbox_workspace_write.exclude_tmpdir_env_var=false", "TMPDIR"],
+        ),
+        (
+            {},
+            {"sandbox_mode": "danger-full-access"},
+            ["sandbox_mode='danger-full-access'", "sandbox='workspace-write'"],
+        ),
+        (
+            {"sandbox": "read-only"},
+            {"sandbox_mode": "workspace-write"},
+            ["sandbox_mode='workspace-write'", "sandbox='read-only'"],
+        ),
+        (
+            {},
+            {"sandbox_workspace_write": {"writable_roots": ["/etc"]}},
+            ["sandbox_workspace_write.writable_roots", "extra_allowed_dirs"],
+        ),
+        ({}, {"sandbox_workspace_write": True}, ["sandbox_workspace_write", "table"]),
+        ({}, {"default_permissions": ":danger-full-access"}, ["default_permissions", "sandbox"]),
+        ({}, {"permissions": {"x": {"network": {"enabled": True}}}}, ["permissions", "sandbox"]),
+        ({}, {"profile": "wide"}, ["profile", "sandbox"]),
+    ],
+)
+def test_codex_config_may_not_contradict_the_sandbox_settings(
+    kwargs: dict[str, Any], raw: dict[str, Any], names: list[str]
+) -> None:
+    with pytest.raises(ValueError) as raised:
+        CodexTaskConfig(consumer_instructions="x", codex_config=raw, **kwargs)
+    for name in names:
+        assert name in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "raw"),
+    [
+        ({}, {"sandbox_mode": "workspace-write"}),
+        (
+            {"network_access": True},
+            {"sandbox_workspace_write": {"network_access": True, "exclude_slash_tmp": True}},
+        ),
+        (
+            {"extra_allowed_dirs": [AllowedDir("/data", "rw"), AllowedDir("/ro", "ro")]},
+            {"sandbox_workspace_write": {"writable_roots": ["/data"]}},
+        ),
+        ({"sandbox": "danger-full-access"}, {"sandbox_mode": "danger-full-access"}),
+        ({}, {"model_provider": "mock", "model_providers": {"mock": {"name": "m"}}}),
+    ],
+)
+def test_codex_config_that_agrees_with_the_sandbox_settings_is_fine(
+    kwargs: dict[str, Any], raw: dict[str, Any]
+) -> None:
+    CodexTaskConfig(consumer_instructions="x", codex_config=raw, **kwargs)

@@ -29,6 +29,15 @@ from optio_codex.hosts.provision import (
     remove_task_dir,
     wheel_bundle,
 )
+from optio_codex.hosts.sandbox import (
+    PreflightTarget,
+    SandboxSettings,
+    SandboxUnavailable,
+    preflight,
+    ssh_runner,
+)
+from optio_codex.hosts.sandbox_entries import settings_from_config
+from optio_codex.hosts.task_files import build_config
 from optio_codex.testing.catalog import write_mock_model_catalog
 from optio_codex.testing.codex_home import mock_codex_config
 from optio_codex.testing.model_server import ScriptedModelServer, exec_command, text
@@ -340,3 +349,57 @@ async def test_provisioned_codex_runs_a_turn_and_a_sandboxed_command(
     await remove_task_dir(ssh_conn, paths)
     assert not _exists(paths.task_dir)
     assert _exists(task_root)
+
+
+# --- the sandbox preflight checks the config.toml codex reads --------------------------------
+
+
+async def test_preflight_is_given_the_sandbox_of_the_written_config(
+    ssh_conn: asyncssh.SSHClientConnection, task_root: Path, warm_cache: Path
+) -> None:
+    # A raw entry that opens the network (CodexTaskConfig refuses it; ProvisionSpec takes it
+    # as given): the preflight must check what config.toml says, not the typed field.
+    spec = _spec(
+        task_root,
+        warm_cache,
+        network_access=False,
+        codex_config={"sandbox_workspace_write": {"network_access": True}},
+    )
+    result = await provision(ssh_conn, spec)
+    written = tomllib.loads(_text(result.paths.codex_home, "config.toml"))
+    assert written == result.config
+    settings = settings_from_config(result.config)
+    assert settings == SandboxSettings(network_access=True)
+    checked = await preflight(
+        ssh_runner(ssh_conn),
+        PreflightTarget(
+            codex=result.binary,
+            workspace=result.paths.workspace,
+            scratch_parent=result.paths.task_dir,
+        ),
+        settings,
+    )
+    assert checked.check("network").expected == "allowed" and checked.ok
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"sandbox_workspace_write": {"exclude_slash_tmp": False}}, "/tmp"),
+        ({"sandbox_workspace_write": {"exclude_tmpdir_env_var": False}}, "TMPDIR"),
+        ({"default_permissions": ":danger-full-access"}, "default_permissions"),
+    ],
+)
+def test_a_config_that_opens_shared_temp_dirs_never_passes_the_preflight(
+    raw: dict[str, Any], message: str
+) -> None:
+    spec = ProvisionSpec(task_id="t", consumer_instructions="x", codex_config=raw)
+    paths = TaskPaths(host_home="/home/u", task_root="/home/u/tasks", task_id="t")
+    with pytest.raises(SandboxUnavailable, match=message):
+        settings_from_config(build_config(spec, paths))
+
+
+def test_the_mode_comes_from_the_written_config() -> None:
+    spec = ProvisionSpec(task_id="t", consumer_instructions="x", sandbox="read-only")
+    paths = TaskPaths(host_home="/home/u", task_root="/home/u/tasks", task_id="t")
+    assert settings_from_config(build_config(spec, paths)) == SandboxSettings(mode="read-only")

@@ -44,7 +44,8 @@ from optio_codex.hosts.host_scripts import (
     run_script,
     send_quietly,
 )
-from optio_codex.hosts.provision import ProvisionError, _validate_root, validate_task_id
+from optio_codex.hosts.task_spec import ProvisionError, validate_task_id
+from optio_codex.hosts.task_spec import validate_root as _validate_root
 
 
 def _result(out: bytes, tag: str, result: CommandResult) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from optio_agents.config_types import AllowedDir
 from optio_host.types import SSHConfig as _OptioHostSSHConfig
 
 from optio_codex.driver.permissions import PermissionPolicy
+from optio_codex.hosts.sandbox_entries import sandbox_contradictions
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
@@ -179,6 +180,13 @@ class CodexTaskConfig:
         if self.interrupted_turn not in ("resend", "leave"):
             yield f"interrupted_turn={self.interrupted_turn!r} is not 'resend' or 'leave'"
         yield from _env_problems(self.env)
+        # Raw entries are merged over the typed sandbox settings: none may loosen them.
+        yield from sandbox_contradictions(
+            self.codex_config,
+            sandbox=self.sandbox,
+            network_access=self.network_access,
+            writable_dirs=[d.path for d in writable],
+        )
         if self.api_key is not None and not self.api_key.strip():
             yield "api_key is empty"
 

@@ -47,13 +47,8 @@ from optio_codex.hosts.registry import (
     register,
     unregister,
 )
-from optio_codex.hosts.sandbox import (
-    PreflightTarget,
-    SandboxSettings,
-    preflight,
-    run_local,
-    ssh_runner,
-)
+from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh_runner
+from optio_codex.hosts.sandbox_entries import settings_from_config
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.task.server_launcher import ServerLauncher
@@ -220,19 +215,13 @@ class CodexTaskRun:
             remote=self.session,
         )
         run = ssh_runner(await self.host.live_connection()) if self.remote else run_local
-        writable = tuple(
-            d.path for d in self.config.extra_allowed_dirs or () if d.mode in ("rw", "rwx")
-        )
+        # What codex will run with: the config.toml provision wrote, not the typed fields.
         await preflight(
             run,
             PreflightTarget(
                 codex=result.binary, workspace=paths.workspace, scratch_parent=paths.task_dir
             ),
-            SandboxSettings(
-                mode=self.config.sandbox,
-                network_access=self.config.network_access,
-                writable_dirs=writable,
-            ),
+            settings_from_config(result.config),
         )
 
     # -- body: the app-server and the conversation ---------------------------------------
