@@ -29,7 +29,7 @@ from optio_codex.driver.permissions import GateSettings
 from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.hosts.ssh import connect_ssh
 from optio_codex.testing.codex_home import write_test_codex_home
-from optio_codex.testing.engine_process import wait_until_running
+from optio_codex.testing.engine_child import wait_until_running
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.mongod import LocalMongod
 from optio_codex.testing.relay import TcpRelay

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import time
@@ -575,6 +576,47 @@ class _JsonLines:
                 return seen
 
 
+@contextlib.asynccontextmanager
+async def _app_server(home: Path) -> AsyncIterator[_JsonLines]:
+    """The pinned codex app-server on stdio, closed (stdin EOF, then kill) on the way out."""
+    proc = await asyncio.create_subprocess_exec(
+        str(pinned_codex_path()),
+        "app-server",
+        "--strict-config",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=mock_codex_env(home),
+        limit=1 << 24,
+    )
+    try:
+        yield _JsonLines(proc)
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+async def _one_turn(client: _JsonLines, workspace: Path) -> list[dict[str, Any]]:
+    """Handshake, a thread and one turn; every message up to `turn/completed`."""
+    info = {"name": "optio_codex_tests", "title": "tests", "version": "0"}
+    await client.request("initialize", {"clientInfo": info})
+    client.send({"method": "initialized"})
+    started = await client.request(
+        "thread/start",
+        {"cwd": str(workspace), "sandbox": "workspace-write", "approvalPolicy": "on-request"},
+    )
+    await client.request(
+        "turn/start",
+        {"threadId": started["thread"]["id"], "input": [{"type": "text", "text": "say something"}]},
+    )
+    return await client.until("turn/completed")
+
+
 async def test_codex_runs_against_model_server(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
     workspace.mkdir()
@@ -582,44 +624,8 @@ async def test_codex_runs_against_model_server(tmp_path: Path) -> None:
     async with ScriptedModelServer() as server:
         write_test_codex_home(home, server.base_url)
         server.script(text("scripted reply from the mock", chunk_size=6))
-        proc = await asyncio.create_subprocess_exec(
-            str(pinned_codex_path()),
-            "app-server",
-            "--strict-config",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-            env=mock_codex_env(home),
-            limit=1 << 24,
-        )
-        client = _JsonLines(proc)
-        try:
-            async with asyncio.timeout(60):
-                info = {"name": "optio_codex_tests", "title": "tests", "version": "0"}
-                await client.request("initialize", {"clientInfo": info})
-                client.send({"method": "initialized"})
-                started = await client.request(
-                    "thread/start",
-                    {
-                        "cwd": str(workspace),
-                        "sandbox": "workspace-write",
-                        "approvalPolicy": "on-request",
-                    },
-                )
-                thread_id = started["thread"]["id"]
-                await client.request(
-                    "turn/start",
-                    {"threadId": thread_id, "input": [{"type": "text", "text": "say something"}]},
-                )
-                seen = await client.until("turn/completed")
-        finally:
-            if proc.stdin is not None:
-                proc.stdin.close()
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
+        async with _app_server(home) as client, asyncio.timeout(60):
+            seen = await _one_turn(client, workspace)
 
     turn = seen[-1]["params"]["turn"]
     assert turn["status"] == "completed"

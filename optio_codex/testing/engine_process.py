@@ -4,13 +4,9 @@ A task that must survive an engine restart (reattach to what it left running, or
 saved state) can only be tested against a real restart: the engine's memory, its event loop and
 its signal handling all go. This module is both sides of that:
 
-- the child, ``python -m optio_codex.testing.engine_process --mongo-url URL --db NAME --prefix P
-  --tasks MODULE:FUNCTION [--launch PID | --resume PID] [--auto-resume-delay S]
-  [--cancel-grace S] [--ready-file PATH]``: it inits ``Optio()`` on the given MongoDB, runs it,
-  optionally launches (or resumes) one process, writes the ready file, and on SIGTERM or SIGINT
-  calls ``Optio.shutdown()`` (optio's graceful drain, which stamps ``autoResumeScheduled`` on the
-  tasks with ``auto_resume=True``) and exits 0. ``MODULE:FUNCTION`` names a synchronous callable
-  returning the task definitions (``list[TaskInstance | TaskFactory]``). It logs to stderr.
+- the child, ``python -m optio_codex.testing.engine_child ...`` (see that module): one engine
+  that launches (or resumes) one process, writes a ready file, and on SIGTERM or SIGINT shuts
+  down gracefully and exits 0.
 - the parent, `EngineProcess`: start the child, wait until it is ready, SIGKILL it (a crash) or
   SIGTERM it (a graceful shutdown), with its output in a log file for diagnostics; plus
   `process_state` / `wait_for_state`, which read a process record from MongoDB directly.
@@ -31,12 +27,9 @@ What optio does across a restart (optio-core 0.7.2, ``lifecycle.py``):
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import importlib
 import json
-import logging
 import os
 import signal
 import sys
@@ -46,11 +39,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypedDict
 
-logger = logging.getLogger("optio_codex.testing.engine_process")
+from optio_codex.testing.processes import log_tail
 
-MODULE = "optio_codex.testing.engine_process"
-# How long the child waits for Optio.run() to start its loops before it gives up.
-_RUN_START_TIMEOUT = 30.0
+# The child's module, run with ``python -m``.
+CHILD_MODULE = "optio_codex.testing.engine_child"
 
 
 class EngineProcessError(RuntimeError):
@@ -66,191 +58,6 @@ class ProcessState(TypedDict):
     error: str | None
     # "resume" or "fresh": how its last launch ran (absent before the first launch).
     launchMode: str | None
-
-
-# --- the child: one engine ------------------------------------------------------------------
-
-
-def load_task_definitions(spec: str) -> Callable[[], list[Any]]:
-    """The callable ``MODULE:FUNCTION`` names."""
-    module_name, sep, function_name = spec.partition(":")
-    if not sep or not module_name or not function_name:
-        raise ValueError(f"--tasks wants MODULE:FUNCTION, got {spec!r}")
-    module = importlib.import_module(module_name)
-    function = getattr(module, function_name)
-    if not callable(function):
-        raise TypeError(f"{spec} is not callable")
-    return function  # type: ignore[no-any-return]
-
-
-def _write_ready_file(path: Path, info: Mapping[str, Any]) -> None:
-    """Write atomically: the parent never reads half a file."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(info))
-    partial.replace(path)
-
-
-async def wait_until_running(fw: Any, run_task: asyncio.Task[None]) -> None:
-    """Until ``Optio.run()`` has started its loops (the auto-resume timer is the last one).
-
-    optio exposes no "running" event; its private ``_auto_resume_task`` is set by ``run()``
-    right before it waits for shutdown, after the re-sync and the signal handlers.
-    """
-    deadline = time.monotonic() + _RUN_START_TIMEOUT
-    while getattr(fw, "_auto_resume_task", None) is None:
-        if run_task.done():
-            run_task.result()  # raises what run() raised
-            raise EngineProcessError("Optio.run() returned during startup")
-        if time.monotonic() > deadline:
-            raise EngineProcessError(f"Optio.run() did not start within {_RUN_START_TIMEOUT}s")
-        await asyncio.sleep(0.01)
-
-
-async def serve(args: argparse.Namespace) -> int:
-    """The child's body: init, run, launch, then wait for a signal and shut down."""
-    from motor.motor_asyncio import AsyncIOMotorClient
-    from optio_core import Optio
-
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-
-    def request_stop(sig: signal.Signals) -> None:
-        logger.info("received %s: shutting down", sig.name)
-        stop.set()
-
-    def install_handlers() -> None:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, request_stop, sig)
-
-    # From the start (a signal during init must not kill the process half-way), and again once
-    # run() has replaced them with its own: this module owns the shutdown and its exit status.
-    install_handlers()
-
-    definitions = load_task_definitions(args.tasks)
-    tasks = list(definitions())
-
-    async def get_task_definitions(services: dict[str, Any], metadata_filter: Any) -> list[Any]:
-        return list(tasks)
-
-    init_kwargs: dict[str, Any] = {}
-    if args.auto_resume_delay is not None:
-        init_kwargs["auto_resume_delay_seconds"] = args.auto_resume_delay
-    if args.cancel_grace is not None:
-        init_kwargs["cancel_grace_seconds"] = args.cancel_grace
-
-    client: Any = AsyncIOMotorClient(args.mongo_url)
-    fw = Optio()
-    run_task: asyncio.Task[None] | None = None
-    try:
-        await fw.init(
-            mongo_db=client[args.db],
-            prefix=args.prefix,
-            get_task_definitions=get_task_definitions,
-            **init_kwargs,
-        )
-        logger.info("engine initialised: db %s, prefix %s", args.db, args.prefix)
-        run_task = asyncio.create_task(fw.run())
-        await wait_until_running(fw, run_task)
-        install_handlers()
-
-        launch: dict[str, Any] | None = None
-        target = args.launch or args.resume
-        if target is not None and stop.is_set():
-            logger.warning("not launching %s: a shutdown was requested during startup", target)
-        elif target is not None:
-            resume = args.resume is not None
-            outcome = await fw.launch(target, resume=resume, session_id=None)
-            launch = {
-                "processId": target,
-                "resume": resume,
-                "ok": outcome.ok,
-                "reason": outcome.reason,
-                "launchMode": (outcome.proc or {}).get("launchMode"),
-            }
-            if outcome.ok:
-                logger.info("launched %s (resume=%s)", target, resume)
-            else:
-                logger.error("launch of %s (resume=%s) refused: %s", target, resume, outcome.reason)
-
-        if args.ready_file is not None:
-            _write_ready_file(Path(args.ready_file), {"pid": os.getpid(), "launch": launch})
-        logger.info("engine ready (pid %d)", os.getpid())
-
-        stop_wait = asyncio.create_task(stop.wait())
-        await asyncio.wait({stop_wait, run_task}, return_when=asyncio.FIRST_COMPLETED)
-        stop_wait.cancel()
-        if run_task.done():
-            run_task.result()
-            logger.error("Optio.run() returned without a shutdown")
-            return 1
-        await fw.shutdown()
-        await run_task
-        logger.info("engine shut down")
-        return 0
-    finally:
-        if run_task is not None and not run_task.done():
-            run_task.cancel()
-            await asyncio.gather(run_task, return_exceptions=True)
-        client.close()
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f"python -m {MODULE}",
-        description="Run one optio engine until SIGTERM/SIGINT (graceful shutdown, exit 0).",
-    )
-    parser.add_argument("--mongo-url", required=True)
-    parser.add_argument("--db", required=True, help="database name")
-    parser.add_argument("--prefix", required=True, help="optio's collection prefix")
-    parser.add_argument(
-        "--tasks",
-        required=True,
-        metavar="MODULE:FUNCTION",
-        help="an importable sync callable returning the task definitions",
-    )
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--launch", metavar="PID", help="launch this process once running")
-    which.add_argument("--resume", metavar="PID", help="launch this process with resume=True")
-    parser.add_argument(
-        "--auto-resume-delay",
-        type=float,
-        metavar="S",
-        help="optio's auto_resume_delay_seconds (its default: 300)",
-    )
-    parser.add_argument(
-        "--cancel-grace", type=float, metavar="S", help="optio's cancel_grace_seconds (default 5)"
-    )
-    parser.add_argument(
-        "--ready-file",
-        metavar="PATH",
-        help='written (JSON {"pid", "launch"}) once the engine runs and the launch was made',
-    )
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=logging.INFO,
-        format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s",
-    )
-    try:
-        return asyncio.run(serve(args))
-    except Exception:
-        logger.exception("engine process failed")
-        return 1
-
-
-# --- the parent: start, watch, crash or stop the child --------------------------------------
-
-
-def _log_tail(path: Path, lines: int) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
 
 
 class EngineProcess:
@@ -311,7 +118,7 @@ class EngineProcess:
         return None if self._proc is None else self._proc.returncode
 
     def log_tail(self, lines: int = 40) -> str:
-        return _log_tail(self.log_path, lines)
+        return log_tail(self.log_path, lines)
 
     def _error(self, message: str) -> EngineProcessError:
         return EngineProcessError(f"{self.name}: {message}; log tail:\n{self.log_tail()}")
@@ -328,7 +135,7 @@ class EngineProcess:
         """The child's argv (without the interpreter)."""
         if launch is not None and resume is not None:
             raise ValueError("launch and resume are exclusive")
-        argv = ["-m", MODULE, "--mongo-url", self.mongo_url, "--db", self.db]
+        argv = ["-m", CHILD_MODULE, "--mongo-url", self.mongo_url, "--db", self.db]
         argv += ["--prefix", self.prefix, "--tasks", self.tasks]
         argv += ["--ready-file", str(self.ready_path)]
         if launch is not None:
@@ -444,7 +251,7 @@ class EngineProcess:
         await self.close()
 
 
-# --- the parent: read a process record ------------------------------------------------------
+# --- reading a process record ----------------------------------------------------------------
 
 
 async def process_state(db: Any, prefix: str, process_id: str) -> ProcessState | None:
@@ -498,7 +305,3 @@ async def wait_for_state(
                 f"{process_id} not in {sorted(wanted)} within {timeout:.1f}s (last: {last}){tail}"
             )
         await asyncio.sleep(interval)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
