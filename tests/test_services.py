@@ -165,6 +165,14 @@ async def test_sshd_stop_kills_listener_and_sessions() -> None:
         socket.create_connection((info.host, info.port), timeout=1).close()
 
 
+def test_sshd_sync_context_binds_info_and_cleans_up() -> None:
+    with LoopbackSshd() as info:
+        workdir = info.known_hosts_path.parent
+        with socket.create_connection((info.host, info.port), timeout=5) as sock:
+            assert sock.recv(256).startswith(b"SSH-2.0-")
+    assert not workdir.exists()
+
+
 async def test_sshd_missing_binary_says_what_to_install() -> None:
     with pytest.raises(ServiceStartError, match="openssh-server"):
         await LoopbackSshd(sshd_path="/nonexistent/sbin/sshd").start()
@@ -231,6 +239,16 @@ async def test_relay_down_drops_new_connections_until_up(echo_relay: TcpRelay) -
     writer.write(b"back")
     assert await reader.readexactly(4) == b"back"
     writer.close()
+
+
+async def test_entering_a_started_service_keeps_it_and_leaving_stops_it(echo_port: int) -> None:
+    relay = TcpRelay("127.0.0.1", echo_port)
+    port = await relay.start()
+    async with relay as entered:
+        assert entered is relay and relay.port == port
+    assert not relay.running
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = relay.port
 
 
 async def test_relay_to_closed_port_resets_client() -> None:
