@@ -25,11 +25,11 @@ from optio_codex.hosts.detached_server import (
     DetachedAppServer,
     LocalDialer,
     attach_detached_app_server,
-    is_alive,
     start_detached_app_server,
 )
 from optio_codex.hosts.host_scripts import LocalOps
 from optio_codex.hosts.launch import app_server_argv
+from optio_codex.hosts.server_process import is_alive
 from optio_codex.protocol.streams import ByteStream
 from optio_codex.testing import model_server as ms
 from optio_codex.testing.model_server import ScriptedModelServer

@@ -15,10 +15,11 @@ import pytest
 from optio_core import Optio
 
 from optio_codex.driver.conversation import CodexConversation
-from optio_codex.hosts.detached_server import LocalDialer, is_alive, start_detached_app_server
+from optio_codex.hosts.detached_server import LocalDialer, start_detached_app_server
 from optio_codex.hosts.host_scripts import LocalOps
 from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.hosts.registry import DEFAULT_REGISTRY_ROOT, RegistryEntry, list_entries, register
+from optio_codex.hosts.server_process import is_alive
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
 from optio_codex.task.engine_view import process_is_live
 from optio_codex.task.run import create_codex_task
@@ -308,6 +309,43 @@ async def test_orphan_of_a_gone_task_is_stopped_on_connect(
     assert any("stopped orphaned codex app-servers: ghost" in str(e) for e in proc["log"])
     listing = await list_entries(LocalOps())
     assert not [o for o in listing.entries if o.entry.owner == owner]
+
+
+async def test_a_detached_stop_also_ends_what_the_server_started(
+    codex_binary: Any, base_dir: Path
+) -> None:
+    """DetachedAppServer.stop is the registry's stop: the group, then every process with the
+    server's CODEX_HOME, even one in a session of its own (as codex's commands run)."""
+    home = base_dir / "home"
+    for d in ("home/.codex", "workdir", "tmp"):
+        (base_dir / d).mkdir(parents=True, exist_ok=True)
+    (home / ".codex/config.toml").write_text("")
+    env = app_server_env(
+        home=str(home), codex_home=str(home / ".codex"), tmpdir=str(base_dir / "tmp")
+    )
+    server = await start_detached_app_server(
+        LocalDialer(),
+        app_server_argv(str(codex_binary.path)),
+        env=env,
+        cwd=str(base_dir / "workdir"),
+        socket_path=str(base_dir / "app-server.sock"),
+        log_path=str(base_dir / "app-server.log"),
+    )
+    assert server.process.codex_home == str(home / ".codex")
+    # What a command of the server's would have left: its own session, the same CODEX_HOME.
+    leftover = await asyncio.create_subprocess_exec(
+        "sleep", "300", env={**env, "PATH": os.environ["PATH"]}, start_new_session=True
+    )
+    try:
+        await server.stop()
+        assert not await is_alive(LocalOps(), server.process)
+        assert await asyncio.wait_for(leftover.wait(), 5) == -signal.SIGKILL
+        assert await wait_gone(home / ".codex") == []
+        assert not (base_dir / "app-server.sock").exists()
+    finally:
+        if leftover.returncode is None:
+            leftover.kill()
+            await leftover.wait()
 
 
 async def test_process_liveness_as_the_reaper_sees_it(mongo_db: Any) -> None:

@@ -24,20 +24,26 @@ from pathlib import Path
 import asyncssh
 import pytest
 
+from optio_codex.hosts import process_control, registry, server_process
 from optio_codex.hosts.host_scripts import LocalOps, SshOps, check_shell_safe
+from optio_codex.hosts.process_control import (
+    ServerStop,
+    kill_codex_home_processes,
+    read_start_time,
+    stop_server,
+    stop_servers,
+)
 from optio_codex.hosts.provision import ProvisionError
 from optio_codex.hosts.registry import (
-    _SCRIPTS,
     RegistryEntry,
     entry_file_name,
-    kill_codex_home_processes,
     list_entries,
     owner_key,
-    read_start_time,
     reap,
     register,
     register_process,
     stop_entry,
+    stop_leftovers,
     unregister,
 )
 
@@ -232,7 +238,7 @@ def test_entry_json_roundtrip_and_validation() -> None:
 
 
 def test_scripts_are_one_line_and_shell_safe() -> None:
-    for script in _SCRIPTS:
+    for script in (*registry.SCRIPTS, *process_control.SCRIPTS, *server_process.SCRIPTS):
         check_shell_safe(script, [])
 
 
@@ -439,6 +445,51 @@ async def test_kill_codex_home_processes_matches_exactly(victims: Victims) -> No
     assert await kill_codex_home_processes(ops, home) == 0
     with pytest.raises(ValueError, match="codex_home"):
         await kill_codex_home_processes(ops, "/")
+
+
+# --- the one stop, as the detached server uses it -----------------------------------------------
+
+
+async def test_a_stop_with_grace_sends_sigterm_first_then_sweeps(victims: Victims) -> None:
+    victim = victims.start(child=True)
+    assert victim.child is not None
+    ops = LocalOps()
+    outcome = await stop_server(
+        ops, victim.pid, start_time_of(victim.pid), codex_home=victim.codex_home, grace=1.0
+    )
+    assert outcome.was_alive and outcome.swept >= 1
+    assert ops.trips.execs == 1
+    # sh waits for its child, so only SIGTERM (not the later SIGKILL) could have ended it.
+    assert victim.proc.wait(timeout=2) == -signal.SIGTERM
+    assert wait_gone(victim.child)  # its own session: only the sweep reaches it
+
+
+async def test_the_one_stop_never_signals_a_reused_pid(victims: Victims) -> None:
+    victim = victims.start()
+    ops = LocalOps()
+    stale = start_time_of(victim.pid) + 7
+    outcome = await stop_server(ops, victim.pid, stale, codex_home=victim.codex_home, grace=1.0)
+    assert not outcome.was_alive and outcome.swept == 0  # no sweep for a server not ours
+    assert running(victim.pid)
+    # "clean" signals nothing even when the start time matches.
+    keep = ServerStop(victim.pid, start_time_of(victim.pid), signal=False)
+    [cleaned] = await stop_servers(ops, [keep])
+    assert not cleaned.was_alive and running(victim.pid)
+    with pytest.raises(ValueError, match="pid=1"):
+        ServerStop(1, 0)
+
+
+async def test_stop_leftovers_sweeps_and_forgets_in_one_exec(victims: Victims, root: str) -> None:
+    victim = victims.start(child=True)
+    bystander = victims.start()
+    ops = LocalOps()
+    entry = make_entry(victim)
+    await register(ops, entry, root=root)
+    swept = await stop_leftovers(ops, OWNER, entry.task_id, victim.codex_home, root=root)
+    assert swept >= 2 and ops.trips.execs == 2
+    assert victim.killed() and victim.child is not None and wait_gone(victim.child)
+    assert running(bystander.pid)
+    assert files_in(root) == set()
 
 
 @pytest.fixture

@@ -302,6 +302,26 @@ async def run_script(
     return last_result(result.stdout, tag, result, error=error)
 
 
+async def run_tagged_script(
+    ops: HostOps,
+    script: str,
+    args: Sequence[str],
+    *,
+    timeout: float | None = 30.0,
+    error: type[HostScriptError] = HostScriptError,
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
+    """Run a script that reports several lines: its tagged lines before the last, each as
+    ``(tag, report)``, and the final ``OPTIO-RESULT`` (an ``OPTIO-ERROR`` raises ``error``)."""
+    result = await finish(await ops.start(script, args), timeout)
+    final = last_result(result.stdout, "RESULT", result, error=error)
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith(b"OPTIO-")][:-1]
+    tagged = []
+    for line in lines:
+        tag = line.split(b" ", 1)[0].decode(errors="replace").removeprefix("OPTIO-")
+        tagged.append((tag, parse_result_line(line, tag, result.stderr, error=error)))
+    return tagged, final
+
+
 async def send_quietly(process: HostProcess, data: bytes) -> None:
     # If the script already failed, its OPTIO-ERROR line is the useful report, read later.
     with contextlib.suppress(asyncssh.Error, OSError):

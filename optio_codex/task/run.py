@@ -25,7 +25,7 @@ from optio_core.models import TaskInstance
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.driver.permissions import DenyAll, GateSettings
 from optio_codex.driver.recovery import RecoverySettings
-from optio_codex.hosts.detached_server import DetachedAppServer, stop_detached
+from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps, read_file, write_file
 from optio_codex.hosts.optio_host_adapter import (
     PREVIOUS_LOG_NAME,
@@ -40,15 +40,10 @@ from optio_codex.hosts.provision import (
     remove_task_dir,
 )
 from optio_codex.hosts.reconnect import SshSession
-from optio_codex.hosts.registry import (
-    RegistryEntry,
-    kill_codex_home_processes,
-    reap,
-    register,
-    unregister,
-)
+from optio_codex.hosts.registry import RegistryEntry, reap, register, stop_leftovers
 from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh_runner
 from optio_codex.hosts.sandbox_entries import settings_from_config
+from optio_codex.hosts.server_process import stop_detached
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.task.server_launcher import ServerLauncher
@@ -273,6 +268,7 @@ class CodexTaskRun:
                 self.ctx.report_progress(None, f"reattached to codex app-server {server.pid}")
                 return server
             # Unreachable but perhaps alive: it would hold the socket and the thread's lock.
+            # The one stop: its group, what it started (by CODEX_HOME) and its socket.
             with contextlib.suppress(Exception):
                 await stop_detached(self._ops(), recorded, grace=0)
         return await self._launch()
@@ -472,17 +468,13 @@ class CodexTaskRun:
         """Kill what is left of the task on the host and forget its registry entry.
 
         codex runs each command in a session of its own, so what a command detached
-        outlives codex's process group: the sweep finds it by its CODEX_HOME.
+        outlives codex's process group: the sweep finds it by its CODEX_HOME. One exec,
+        through the same stop as the detached server's and the reaper's.
         """
-        ops = self._ops()
-        results = await asyncio.gather(
-            kill_codex_home_processes(ops, codex_home, timeout=10.0),
-            unregister(ops, self.owner, self.task_id),
-            return_exceptions=True,
-        )
-        for result in results:
-            if isinstance(result, BaseException):
-                log.warning("could not stop the task's leftover processes: %s", result)
+        try:
+            await stop_leftovers(self._ops(), self.owner, self.task_id, codex_home, timeout=10.0)
+        except Exception as exc:
+            log.warning("could not stop the task's leftover processes: %s", exc)
 
 
 def _user_texts(items: list[dict[str, Any]]) -> list[str]:

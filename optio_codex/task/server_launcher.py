@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from optio_codex.hosts.detached_server import (
     DetachedAppServer,
-    DetachedProcess,
     LocalDialer,
     SocketDialer,
     SshDialer,
@@ -26,6 +25,7 @@ from optio_codex.hosts.detached_server import (
 from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
 from optio_codex.hosts.launch import app_server_argv
 from optio_codex.hosts.provision import TaskPaths
+from optio_codex.hosts.server_process import DetachedProcess
 from optio_codex.protocol.streams import AppServerGone
 from optio_codex.transport.local import spawn_local_app_server
 from optio_codex.transport.socket import ConnectionSource

@@ -14,8 +14,8 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from optio_codex.hosts.detached_server import DetachedProcess
 from optio_codex.hosts.host_scripts import HostOps, read_file, write_file
+from optio_codex.hosts.server_process import DetachedProcess
 
 log = logging.getLogger(__name__)
 
