@@ -49,7 +49,7 @@ import asyncssh
 
 from optio_codex.binary import pinned_codex
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
-from optio_codex.hosts.detached_server import FixedConnection, SshDialer, start_detached_app_server
+from optio_codex.hosts.detached_server import SshDialer, start_detached_app_server
 from optio_codex.hosts.host_scripts import LocalOps, SshOps
 from optio_codex.hosts.launch import app_server_argv
 from optio_codex.hosts.provision import (
@@ -66,6 +66,7 @@ from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.processes import descendant_pids
 from optio_codex.testing.relay import TcpRelay
 from optio_codex.testing.sshd import LoopbackSshd, ssh_target
+from optio_codex.transport.socket import FixedConnection
 from optio_codex.transport.ssh_exec import spawn_ssh_app_server
 
 SCRIPT = Path(__file__).resolve()

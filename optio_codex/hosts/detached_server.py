@@ -23,8 +23,6 @@ from optio_codex.hosts.server_process import (
 )
 from optio_codex.protocol.streams import AppServerGone
 from optio_codex.transport.socket import (
-    ConnectionSource,
-    FixedConnection,
     LocalSocketOpener,
     SocketOpener,
     SocketRefused,
@@ -43,7 +41,7 @@ class SocketDialer(SocketOpener, Protocol):
     """Opens connections to the server's socket, and runs host scripts beside it."""
 
     async def ops(self) -> HostOps:
-        """Means to run the host scripts above (on a live connection)."""
+        """Means to run the server's host scripts (launch, probe, stop) on a live connection."""
         ...
 
 
@@ -193,10 +191,7 @@ async def attach_detached_app_server(
 
 
 __all__ = [
-    "AppServerGone",
-    "ConnectionSource",
     "DetachedAppServer",
-    "FixedConnection",
     "LocalDialer",
     "SocketDialer",
     "SshDialer",
