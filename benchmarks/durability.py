@@ -44,7 +44,7 @@ from pathlib import Path
 
 from optio_codex.binary import pinned_codex
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
-from optio_codex.driver.permissions import GateSettings
+from optio_codex.driver.gate import GateSettings
 from optio_codex.driver.recovery import RecoverySettings
 from optio_codex.hosts.detached_server import SshDialer, start_detached_app_server
 from optio_codex.hosts.launch import app_server_argv, app_server_env

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from optio_codex.binary import pinned_codex
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
-from optio_codex.driver.permissions import GateSettings, RulePolicy
+from optio_codex.driver.gate import GateSettings
+from optio_codex.driver.policies import RulePolicy
 from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.testing.codex_home import write_test_codex_home
 from optio_codex.testing.model_server import ScriptedModelServer, exec_command, text

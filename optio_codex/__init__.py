@@ -12,15 +12,10 @@ from optio_agents.context import HookContext
 from optio_host.host import HostCommandError, RunResult
 
 from optio_codex._version import __version__
+from optio_codex.driver.approvals import CodexPermissionDecision, CodexPermissionRequest, Decision
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
-from optio_codex.driver.permissions import (
-    CodexPermissionDecision,
-    CodexPermissionRequest,
-    Decision,
-    DenyAll,
-    GateSettings,
-    RulePolicy,
-)
+from optio_codex.driver.gate import GateSettings
+from optio_codex.driver.policies import DenyAll, RulePolicy
 from optio_codex.task.config import (
     ApprovalPolicy,
     CodexTaskConfig,

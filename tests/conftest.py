@@ -25,7 +25,7 @@ from optio_core import Optio
 
 from optio_codex.binary import CodexBinary, pinned_codex
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
-from optio_codex.driver.permissions import GateSettings
+from optio_codex.driver.gate import GateSettings
 from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.hosts.ssh import connect_ssh
 from optio_codex.testing.codex_home import write_test_codex_home

@@ -27,15 +27,15 @@ from typing import Any
 import pytest
 from optio_agents.conversation import PermissionDecision, PermissionRequest
 
-from optio_codex.driver.conversation import CodexConversation, ConversationOptions
-from optio_codex.driver.events import CodexEvent, Subscription
-from optio_codex.driver.permissions import (
+from optio_codex.driver.approvals import (
     ApprovalKind,
     CodexPermissionDecision,
     CodexPermissionRequest,
-    GateSettings,
-    RulePolicy,
 )
+from optio_codex.driver.conversation import CodexConversation, ConversationOptions
+from optio_codex.driver.events import CodexEvent, Subscription
+from optio_codex.driver.gate import GateSettings
+from optio_codex.driver.policies import RulePolicy
 from optio_codex.protocol.errors import METHOD_NOT_FOUND
 from optio_codex.protocol.streams import ByteStream
 from optio_codex.testing.codex_home import write_test_codex_home

@@ -6,7 +6,7 @@ import pytest
 
 from optio_codex.cli.main import run_options
 from optio_codex.cli.run import task_config
-from optio_codex.driver.permissions import DenyAll
+from optio_codex.driver.policies import DenyAll
 
 
 @pytest.mark.parametrize("transport", ["attached", "detached"])

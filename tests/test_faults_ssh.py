@@ -21,7 +21,7 @@ import pytest
 from optio_codex.binary import CodexBinary
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.driver.events import CodexEvent
-from optio_codex.driver.permissions import GateSettings
+from optio_codex.driver.gate import GateSettings
 from optio_codex.driver.recovery import RecoverySettings
 from optio_codex.hosts.detached_server import (
     DetachedAppServer,

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from optio_agents.conversation import ConversationClosed, PermissionDecision, PermissionRequest
 
-from optio_codex.driver.permissions import GateSettings
+from optio_codex.driver.gate import GateSettings
 from optio_codex.hosts.ssh import connect_ssh
 from optio_codex.testing.model_server import (
     ScriptedModelServer,

@@ -22,8 +22,9 @@ import pytest
 from optio_agents.conversation import PermissionDecision, PermissionRequest
 
 from optio_codex.binary import CodexBinary
+from optio_codex.driver.approvals import CodexPermissionDecision
 from optio_codex.driver.conversation import CodexConversation
-from optio_codex.driver.permissions import CodexPermissionDecision, GateSettings
+from optio_codex.driver.gate import GateSettings
 from optio_codex.driver.turns import TurnResult
 from optio_codex.hosts.sandbox import (
     PreflightTarget,

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from optio_codex.cli.terminal import TerminalApprover, show_events
 from optio_codex.driver.conversation import CodexConversation
-from optio_codex.driver.permissions import DenyAll, PermissionPolicy, RulePolicy
+from optio_codex.driver.policies import DenyAll, PermissionPolicy, RulePolicy
 from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
 from optio_codex.task.run import create_codex_task
@@ -73,7 +73,7 @@ def _policy(options: RunOptions) -> tuple[bool, PermissionPolicy]:
 
 
 def _all_kinds() -> list[Any]:
-    from optio_codex.driver.permissions import ApprovalKind
+    from optio_codex.driver.approvals import ApprovalKind
 
     return list(ApprovalKind)
 

@@ -8,8 +8,8 @@ from typing import Any, TextIO
 
 from optio_agents.conversation import PermissionDecision, PermissionRequest
 
+from optio_codex.driver.approvals import CodexPermissionDecision, CodexPermissionRequest, Decision
 from optio_codex.driver.events import Subscription
-from optio_codex.driver.permissions import CodexPermissionDecision, CodexPermissionRequest, Decision
 
 _ANSWERS = {
     "y": Decision.ALLOW,

@@ -23,6 +23,13 @@ from optio_agents.conversation import (
 )
 
 from optio_codex._version import __version__
+from optio_codex.driver.approvals import (
+    APPROVAL_METHODS,
+    CodexPermissionDecision,
+    CodexPermissionRequest,
+    build_request,
+    wire_answer,
+)
 from optio_codex.driver.events import (
     CodexEvent,
     EventHandler,
@@ -31,15 +38,7 @@ from optio_codex.driver.events import (
     Subscription,
     synthetic,
 )
-from optio_codex.driver.permissions import (
-    APPROVAL_METHODS,
-    CodexPermissionDecision,
-    CodexPermissionRequest,
-    GateSettings,
-    PermissionGate,
-    build_request,
-    wire_answer,
-)
+from optio_codex.driver.gate import GateSettings, PermissionGate
 from optio_codex.driver.recovery import (
     Detachable,
     Reconnectable,

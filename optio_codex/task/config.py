@@ -15,7 +15,7 @@ from typing import Any, Literal
 from optio_agents.config_types import AllowedDir
 from optio_host.types import SSHConfig as _OptioHostSSHConfig
 
-from optio_codex.driver.permissions import PermissionPolicy
+from optio_codex.driver.policies import PermissionPolicy
 from optio_codex.hosts.sandbox_entries import sandbox_contradictions
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
 

@@ -23,7 +23,8 @@ from optio_agents.protocol.parser import DeliverableEvent, DoneEvent, ErrorEvent
 from optio_core.models import TaskInstance
 
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
-from optio_codex.driver.permissions import DenyAll, GateSettings
+from optio_codex.driver.gate import GateSettings
+from optio_codex.driver.policies import DenyAll
 from optio_codex.driver.recovery import RecoverySettings
 from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps, read_file, write_file
