@@ -12,6 +12,7 @@ from optio_agents.conversation import Conversation, ConversationClosed
 
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions, TurnRejected
 from optio_codex.driver.events import Overflow
+from optio_codex.testing.catalog import MOCK_ALT_MODEL_SLUG, MOCK_MODEL_SLUG
 from optio_codex.testing.model_server import ScriptedModelServer, slow, text
 from tests.conftest import Launcher
 from tests.support.fake_server import FakeAppServer
@@ -136,6 +137,22 @@ async def test_model_and_effort_switch_on_the_next_turn(
     first, second = model_server.responses_requests[-2:]
     assert first.body["reasoning"]["effort"] != "high"
     assert second.body["reasoning"]["effort"] == "high"
+
+
+async def test_model_switch_names_the_new_model_on_the_next_turn(
+    start_local: Launcher, model_server: ScriptedModelServer
+) -> None:
+    conversation = await start_local()
+    offered = [str(entry.get("id")) for entry in conversation.models]
+    assert offered[:2] == [MOCK_MODEL_SLUG, MOCK_ALT_MODEL_SLUG]  # model/list: the mock catalog
+    model_server.script(text("from the first model"), text("from the second model"))
+    await conversation.run_turn("first", timeout=30)
+    await conversation.set_control("model", MOCK_ALT_MODEL_SLUG)
+    result = await conversation.run_turn("second", timeout=30)
+    assert result.final_text == "from the second model"
+    first, second = model_server.responses_requests[-2:]
+    assert first.body["model"] == MOCK_MODEL_SLUG
+    assert second.body["model"] == MOCK_ALT_MODEL_SLUG
 
 
 async def test_rejected_turn_start_surfaces_as_an_event() -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from optio_codex.binary import pinned_codex_path
 from optio_codex.testing.catalog import (
+    MOCK_ALT_MODEL_SLUG,
     MOCK_MODEL_SLUG,
     CatalogError,
     bundled_catalog,
@@ -493,8 +494,8 @@ def test_step_held_rejects_plain_responses() -> None:
 
 def test_mock_catalog_from_pinned_binary() -> None:
     catalog = mock_model_catalog()
-    (entry,) = catalog["models"]
-    assert entry["slug"] == MOCK_MODEL_SLUG
+    entry, alt = catalog["models"]
+    assert entry["slug"] == MOCK_MODEL_SLUG and alt["slug"] == MOCK_ALT_MODEL_SLUG
     assert entry["apply_patch_tool_type"] == "freeform"
     assert entry["display_name"] == "Mock Model"
     # The cached document is not mutated by callers.

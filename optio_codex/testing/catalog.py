@@ -1,4 +1,4 @@
-"""A one-model catalog for tests, derived from the catalog bundled in the pinned codex binary.
+"""A small model catalog for tests, derived from the catalog bundled in the pinned codex binary.
 
 Codex only offers the apply_patch tool (and stops warning about unknown model metadata) when
 it knows the model. Copying a real entry out of the installed binary, instead of checking in
@@ -18,6 +18,9 @@ from optio_codex.binary import pinned_codex_path
 
 MOCK_MODEL_SLUG = "mock-model"
 MOCK_MODEL_DISPLAY_NAME = "Mock Model"
+# A second model the scripted server also answers for: switching models mid-thread is tested.
+MOCK_ALT_MODEL_SLUG = "mock-model-alt"
+MOCK_ALT_MODEL_DISPLAY_NAME = "Mock Model Alt"
 # The bundled entry we clone: it uses the freeform (custom tool) apply_patch.
 SOURCE_MODEL_SLUG = "gpt-5.5"
 
@@ -64,8 +67,12 @@ def _read_bundled_catalog(path: Path) -> dict[str, Any]:
     return document
 
 
-def mock_model_entry(binary: Path | None = None) -> dict[str, Any]:
-    """The bundled `gpt-5.5` entry, renamed to `mock-model`."""
+def mock_model_entry(
+    binary: Path | None = None,
+    slug: str = MOCK_MODEL_SLUG,
+    display_name: str = MOCK_MODEL_DISPLAY_NAME,
+) -> dict[str, Any]:
+    """The bundled `gpt-5.5` entry, renamed to `slug` (`mock-model` by default)."""
     models: list[Any] = bundled_catalog(binary)["models"]
     for model in models:
         if isinstance(model, dict) and model.get("slug") == SOURCE_MODEL_SLUG:
@@ -74,8 +81,8 @@ def mock_model_entry(binary: Path | None = None) -> dict[str, Any]:
     else:
         slugs = [m.get("slug") for m in models if isinstance(m, dict)]
         raise CatalogError(f"bundled catalog has no {SOURCE_MODEL_SLUG!r} model; found {slugs}")
-    entry["slug"] = MOCK_MODEL_SLUG
-    entry["display_name"] = MOCK_MODEL_DISPLAY_NAME
+    entry["slug"] = slug
+    entry["display_name"] = display_name
     entry["description"] = "Scripted local model for tests."
     # Keep the test model from advertising a migration to a model the mock cannot serve.
     entry["upgrade"] = None
@@ -84,12 +91,17 @@ def mock_model_entry(binary: Path | None = None) -> dict[str, Any]:
 
 
 def mock_model_catalog(binary: Path | None = None) -> dict[str, Any]:
-    """The `model_catalog_json` document: `{"models": [mock entry]}`."""
-    return {"models": [mock_model_entry(binary)]}
+    """The `model_catalog_json` document: the mock model first (the default), then its twin."""
+    return {
+        "models": [
+            mock_model_entry(binary),
+            mock_model_entry(binary, MOCK_ALT_MODEL_SLUG, MOCK_ALT_MODEL_DISPLAY_NAME),
+        ]
+    }
 
 
 def write_mock_model_catalog(path: Path, binary: Path | None = None) -> Path:
-    """Write the one-model catalog to `path` (parents created) and return `path`."""
+    """Write the mock catalog to `path` (parents created) and return `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(mock_model_catalog(binary), indent=1), encoding="utf-8")
     return path
