@@ -32,6 +32,9 @@ def build_config(spec: ProvisionSpec, paths: TaskPaths) -> dict[str, Any]:
         "sandbox_mode": spec.sandbox,
         "approval_policy": spec.approval_policy,
         "projects": {paths.workspace: {"trust_level": "trusted"}},
+        # AGENTS.md asks for update_plan and plans become the task's progress, but codex
+        # 0.163.0 offers the tool only when enabled (a table: a bare bool fails to load).
+        "tools": {"update_plan": {"enabled": True}},
         "sandbox_workspace_write": {
             "writable_roots": writable,
             "network_access": spec.network_access,
