@@ -37,7 +37,8 @@ async def launch(engine: Engine, process_id: str, config: CodexTaskConfig) -> Co
         conversation = await fw.launch_and_await_result(process_id, session_id=None, timeout=60)
     except ResultNotPublished:
         proc = await fw.get_process(process_id) or {}
-        raise AssertionError(f"{process_id} ended before its conversation: {proc.get('status')}")
+        status = proc.get("status")
+        raise AssertionError(f"{process_id} ended before its conversation: {status}") from None
     assert isinstance(conversation, CodexConversation)
     return conversation
 
