@@ -3,6 +3,8 @@
 It implements optio-agents' ``Conversation``: handshake, turns (start, steer, queue, interrupt),
 the permission gate, and an event stream for subscribers. It knows no SSH and no optio engine;
 it is handed a running app-server (anything with a byte ``stream`` and an async ``stop``).
+Its link to that server is kept (and repaired) by a :class:`LinkKeeper`; what codex sends is
+routed by :class:`Incoming`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any
 
 from optio_agents.conversation import (
     ConversationClosed,
@@ -22,12 +23,10 @@ from optio_agents.conversation import (
     PermissionRequest,
 )
 
-from optio_codex._version import __version__
 from optio_codex.driver.approvals import (
     APPROVAL_METHODS,
     CodexPermissionDecision,
     CodexPermissionRequest,
-    build_request,
     wire_answer,
 )
 from optio_codex.driver.events import (
@@ -39,20 +38,33 @@ from optio_codex.driver.events import (
     synthetic,
 )
 from optio_codex.driver.gate import GateSettings, PermissionGate
+from optio_codex.driver.incoming import Incoming
+from optio_codex.driver.link_keeper import LinkHooks, LinkKeeper
+from optio_codex.driver.options import (
+    CLIENT_NAME,
+    DEFAULT_OPT_OUT,
+    ApprovalPolicy,
+    AppServerHandle,
+    ConversationOptions,
+    SandboxMode,
+)
 from optio_codex.driver.recovery import (
     Detachable,
-    Reconnectable,
     RecoverySettings,
     TurnOutcome,
-    backoff_delays,
-    find_input,
-    find_turn,
     has_no_turns,
     last_turn,
 )
-from optio_codex.driver.turns import TokenUsage, TurnLedger, TurnResult, TurnStatus
+from optio_codex.driver.thread_setup import (
+    initialize,
+    optional_request,
+    resume_thread,
+    start_thread,
+)
+from optio_codex.driver.turn_waiters import TurnWaiters
+from optio_codex.driver.turns import TokenUsage, TurnLedger, TurnRejected, TurnResult
 from optio_codex.driver.watchdog import InactivityWatchdog
-from optio_codex.protocol.endpoint import EndpointLimits, JsonRpcEndpoint, ServerRequest
+from optio_codex.protocol.endpoint import JsonRpcEndpoint, ServerRequest
 from optio_codex.protocol.errors import (
     METHOD_NOT_FOUND,
     CodexProtocolError,
@@ -60,70 +72,9 @@ from optio_codex.protocol.errors import (
     InvalidRequestError,
     RpcError,
 )
-from optio_codex.protocol.streams import AppServerGone, ByteStream
+from optio_codex.protocol.streams import ByteStream
 
 log = logging.getLogger(__name__)
-
-CLIENT_NAME = "optio_codex"  # shows in codex's user agent and originator header: keep stable
-SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
-ApprovalPolicy = Literal["untrusted", "on-request", "never"]
-
-# High-volume notifications the optio codex view does not render.
-DEFAULT_OPT_OUT: tuple[str, ...] = (
-    "item/reasoning/textDelta",
-    "item/commandExecution/terminalInteraction",
-    "account/rateLimits/updated",
-)
-
-
-class AppServerHandle(Protocol):
-    """A started app-server: its byte stream and a clean stop (EOF, grace, kill)."""
-
-    @property
-    def stream(self) -> ByteStream: ...
-
-    async def stop(self, grace: float = 3.0) -> int | None: ...
-
-
-class TurnRejected(CodexProtocolError):
-    """codex refused to start a turn; the message was not taken."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ConversationOptions:
-    """What the thread is started with, and how the driver behaves."""
-
-    cwd: str
-    sandbox: SandboxMode = "workspace-write"
-    approval_policy: ApprovalPolicy = "on-request"
-    model: str | None = None
-    reasoning_effort: str | None = None
-    developer_instructions: str | None = None
-    thread_config: dict[str, Any] | None = None
-    resume_thread_id: str | None = None
-    # On a resume, follow a turn the server is still running (a reattach to a live server).
-    adopt_running_turn: bool = True
-    # During an active turn, a send either steers it (joins the running turn) or waits.
-    busy_send: Literal["steer", "queue"] = "steer"
-    opt_out_notifications: tuple[str, ...] = DEFAULT_OPT_OUT
-    interrupt_timeout: float = 10.0
-    close_grace: float = 3.0
-    handshake_timeout: float = 30.0
-    limits: EndpointLimits = field(default_factory=EndpointLimits)
-    subscriber_queue: int = 10_000
-
-    def __post_init__(self) -> None:
-        if not self.cwd:
-            raise ValueError("ConversationOptions.cwd must be set")
-        if self.sandbox not in ("read-only", "workspace-write", "danger-full-access"):
-            raise ValueError(f"ConversationOptions.sandbox: unknown mode {self.sandbox!r}")
-        if self.approval_policy not in ("untrusted", "on-request", "never"):
-            raise ValueError(
-                f"ConversationOptions.approval_policy: unknown policy {self.approval_policy!r}"
-            )
-        if self.busy_send not in ("steer", "queue"):
-            raise ValueError("ConversationOptions.busy_send must be 'steer' or 'queue'")
-
 
 MessageHandler = Callable[[str], "Awaitable[None] | None"]
 PermissionHandler = Callable[[PermissionRequest], Awaitable[PermissionDecision]]
@@ -141,19 +92,10 @@ class CodexConversation:
     ) -> None:
         self.options = options
         self.recovery = recovery
-        self._server = server
         self._hub = EventHub(options.subscriber_queue)
         self._ledger = TurnLedger()
-        self._link_generation = 0
-        self._endpoint = self._new_endpoint(server.stream)
-        self._link_up = asyncio.Event()
-        self._recovering: asyncio.Task[None] | None = None
+        self._waiters = TurnWaiters()
         self._detaching = False
-        self.reconnects = 0
-        self.relaunches = 0
-        self._server_gone = False  # the server is known dead: relaunch, don't reconnect
-        # Texts of the running turn, for re-sending it when a dead app-server took it along.
-        self._turn_inputs: dict[str, list[str]] = {}
         self._watchdog: InactivityWatchdog | None = None
         # What thread/read said of the thread's last turn when this conversation resumed it.
         self.resumed_last_turn: TurnOutcome | None = None
@@ -170,16 +112,36 @@ class CodexConversation:
         self._starting: asyncio.Future[str] | None = None  # a turn/start awaiting its ack
         self._queued: deque[str] = deque()
         self._steered: dict[str, list[str]] = {}  # turn id -> texts steered into it
-        self._turn_waiters: dict[str, list[asyncio.Future[TurnResult]]] = {}
-        self._next_turn_waiters: list[asyncio.Future[TurnResult]] = []
         self._message_handlers: list[MessageHandler] = []
         self._close_reason: str | None = None
         self._closed = asyncio.Event()
         self.close_requested = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
-        # fileChange item id -> its changes, from item/started: codex's fileChange approval
-        # request names only the item, so the gate (and path rules) get the paths from here.
-        self._file_changes: dict[str, list[Any]] = {}
+        self._incoming = Incoming(
+            self._ledger, self._hub, self.gate, self._deliver, self._refuse_request
+        )
+        self._link = LinkKeeper(
+            server, self._new_endpoint, self._link_hooks(), recovery, options.handshake_timeout
+        )
+
+    def _link_hooks(self) -> LinkHooks:
+        return LinkHooks(
+            thread_id=lambda: self.thread_id,
+            active_turn_id=lambda: self._ledger.active_turn_id,
+            closed=lambda: self._close_reason is not None,
+            ending=lambda: (
+                self._close_reason is not None or self.close_requested.is_set() or self._detaching
+            ),
+            check_open=self._raise_if_closed,
+            terminate=self._terminate,
+            publish=self._publish,
+            reopen=self._reopen,
+            link_lost=self.gate.connection_lost,
+            link_restored=lambda: self.gate.drop_detached("reconnect"),
+            abort_turn=self._abort_turn,
+            settle_turn=lambda outcome, why: self._incoming.settle(self.thread_id, outcome, why),
+            flush_queue=self._flush_queue,
+        )
 
     # -- start -------------------------------------------------------------------------------
 
@@ -203,64 +165,52 @@ class CodexConversation:
         except BaseException:
             await conversation.close()
             raise
-        conversation._link_up.set()
+        conversation._link.mark_up()
         if recovery is not None and recovery.inactivity_timeout is not None:
             conversation._watchdog = InactivityWatchdog(
                 conversation, recovery.inactivity_timeout
             ).start()
         return conversation
 
-    def _new_endpoint(self, stream: ByteStream) -> JsonRpcEndpoint:
-        self._link_generation += 1
-        generation = self._link_generation
+    def _new_endpoint(self, stream: ByteStream, on_close: Callable[[str], None]) -> JsonRpcEndpoint:
         return JsonRpcEndpoint(
             stream,
             limits=self.options.limits,
-            on_notification=self._on_notification,
-            on_request=self._on_server_request,
+            on_notification=self._incoming.notification,
+            on_request=self._incoming.server_request,
             on_issue=lambda issue: self._publish(
                 synthetic("x-optio-protocol-issue", kind=issue.kind, detail=issue.detail)
             ),
-            on_close=lambda reason: self._on_link_closed(generation, reason),
+            on_close=on_close,
         )
 
-    async def _initialize(self) -> None:
-        ep = self._endpoint
-        ep.start()
-        self.server_info = await ep.request(
-            "initialize",
-            {
-                "clientInfo": {"name": CLIENT_NAME, "title": "optio-codex", "version": __version__},
-                "capabilities": {
-                    "optOutNotificationMethods": list(self.options.opt_out_notifications)
-                },
-            },
-        )
-        await ep.notify("initialized")
+    @property
+    def _endpoint(self) -> JsonRpcEndpoint:
+        """The endpoint of the current link (a reconnect replaces it)."""
+        return self._link.endpoint
+
+    @property
+    def _server(self) -> AppServerHandle:
+        return self._link.server
 
     async def _handshake(self) -> None:
-        await self._initialize()
         ep = self._endpoint
-        try:
-            self.account = await ep.request("account/read", {"refreshToken": False}, timeout=15)
-        except (RpcError, CodexProtocolError) as exc:
-            if isinstance(exc, ConnectionLost):
-                raise
-            log.warning("account/read failed (continuing): %s", exc.summary)
-        try:
-            listed = await ep.request("model/list", {}, timeout=15)
-            self.models = list(listed.get("data") or []) if isinstance(listed, dict) else []
-        except (RpcError, CodexProtocolError) as exc:
-            if isinstance(exc, ConnectionLost):
-                raise
-            log.warning("model/list failed (continuing): %s", exc.summary)
+        self.server_info = await initialize(ep, self.options)
+        self.account = await optional_request(ep, "account/read", {"refreshToken": False})
+        listed = await optional_request(ep, "model/list", {})
+        self.models = list(listed.get("data") or []) if isinstance(listed, dict) else []
         await self._open_thread()
         if self.options.resume_thread_id and self.thread_id == self.options.resume_thread_id:
             await self._adopt_running_turn()
 
+    async def _reopen(self, server_lives: bool) -> None:
+        """On a new link: initialize and open the thread again (for the link keeper)."""
+        self.server_info = await initialize(self._endpoint, self.options)
+        await self._open_thread(server_lives=server_lives)
+
     async def _adopt_running_turn(self) -> None:
         """Reattached to a server mid-turn: follow the turn it is still running."""
-        read = await self._read_turns()
+        read = await self._link.read_turns()
         self.resumed_last_turn = outcome = last_turn(read) if read is not None else None
         if outcome is None or outcome.ended or not self.options.adopt_running_turn:
             return
@@ -269,26 +219,14 @@ class CodexConversation:
             self._ledger.item_completed(outcome.turn_id, item)
         self._publish(synthetic("x-optio-turn-adopted", turnId=outcome.turn_id))
 
-    def _thread_params(self) -> dict[str, Any]:
-        o = self.options
-        # Passed explicitly every time: on resume codex restores the model and approval policy
-        # from the rollout but NOT the sandbox, which would fall back to the config default.
-        params: dict[str, Any] = {
-            "cwd": o.cwd,
-            "sandbox": o.sandbox,
-            "approvalPolicy": o.approval_policy,
-        }
-        if o.model:
-            params["model"] = o.model
-        if o.thread_config:
-            params["config"] = o.thread_config
-        return params
-
     async def _open_thread(self, *, server_lives: bool = False) -> None:
         resume_id = self.thread_id or self.options.resume_thread_id
+        ep, options = self._endpoint, self.options
         if resume_id:
+            # A server that lived on may be just starting a turn: wait for its rollout.
+            coming = self._may_have_turn if server_lives else None
             try:
-                result = await self._resume_thread(resume_id, retry=server_lives)
+                result = await resume_thread(ep, options, resume_id, rollout_coming=coming)
             except RpcError as exc:
                 if not has_no_turns(exc.rpc_message):
                     raise
@@ -296,9 +234,9 @@ class CodexConversation:
                 # cannot be resumed. Start it again with the same instructions.
                 log.info("thread %s has no rollout yet; starting a new thread", resume_id)
                 self._publish(synthetic("x-optio-thread-restarted", previousThreadId=resume_id))
-                result = await self._start_thread()
+                result = await start_thread(ep, options)
         else:
-            result = await self._start_thread()
+            result = await start_thread(ep, options)
         self._take_thread(result)
 
     def _may_have_turn(self) -> bool:
@@ -307,30 +245,6 @@ class CodexConversation:
             or self._ledger.active_turn_id is not None
             or self._ledger.turn_count > 0
         )
-
-    async def _resume_thread(self, thread_id: str, *, retry: bool = False) -> Any:
-        """thread/resume. ``retry``: the server that holds the thread still runs, and a turn
-        may just be starting — its rollout appears a moment after the turn does, and until
-        then codex says the thread has none. Wait for it rather than start a new thread."""
-        params = self._thread_params()
-        params["threadId"] = thread_id
-        params["excludeTurns"] = True
-        loop = self._loop()
-        deadline = loop.time() + 5.0
-        while True:
-            try:
-                return await self._endpoint.request("thread/resume", params)
-            except RpcError as exc:
-                waiting = retry and self._may_have_turn() and loop.time() < deadline
-                if not (has_no_turns(exc.rpc_message) and waiting):
-                    raise
-            await asyncio.sleep(0.1)
-
-    async def _start_thread(self) -> Any:
-        params = self._thread_params()
-        if self.options.developer_instructions:
-            params["developerInstructions"] = self.options.developer_instructions
-        return await self._endpoint.request("thread/start", params)
 
     def _take_thread(self, result: Any) -> None:
         self.thread = result.get("thread") or {}
@@ -350,7 +264,7 @@ class CodexConversation:
         self._raise_if_closed()
         if not isinstance(text, str) or not text.strip():
             raise ValueError("message text must be a non-empty string")
-        await self._wait_link()
+        await self._link.wait()
         if self._starting is not None:
             # A turn/start is in flight: never a second one. Join it once its id is known.
             turn_id = await asyncio.shield(self._starting)
@@ -373,13 +287,13 @@ class CodexConversation:
             "clientUserMessageId": client_id,
         }
         try:
-            result = await self._request_input("turn/steer", params, client_id)
+            result = await self._link.request_input("turn/steer", params, client_id)
         except InvalidRequestError as exc:
             # The turn ended between our look and the steer: start a fresh one instead.
             log.info("steer refused (%s); starting a new turn", exc.rpc_message)
             return await self._start_turn(text)
         steered = str(result.get("turnId") or turn_id) if isinstance(result, dict) else turn_id
-        self._turn_inputs.setdefault(steered, []).append(text)
+        self._link.remember_input(steered, text)
         # codex can accept a steer just as the turn's last model call ends and then drop it;
         # remember it so _deliver can re-send what the turn never took in.
         self._steered.setdefault(steered, []).append(text)
@@ -399,7 +313,7 @@ class CodexConversation:
         starting: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._starting = starting
         try:
-            result = await self._request_input("turn/start", params, client_id)
+            result = await self._link.request_input("turn/start", params, client_id)
             turn_id = str(((result or {}).get("turn") or {}).get("id") or "")
             if not turn_id:
                 raise TurnRejected(f"turn/start returned no turn id: {result!r}")
@@ -423,9 +337,8 @@ class CodexConversation:
             if self._starting is starting:
                 self._starting = None
         self._ledger.begin(turn_id)
-        self._turn_inputs.setdefault(turn_id, []).append(text)
-        waiters, self._next_turn_waiters = self._next_turn_waiters, []
-        self._turn_waiters.setdefault(turn_id, []).extend(waiters)
+        self._link.remember_input(turn_id, text)
+        self._waiters.started(turn_id)
         if not starting.done():
             starting.set_result(turn_id)
         return turn_id
@@ -481,7 +394,7 @@ class CodexConversation:
             return None
         waiter = self._turn_waiter(turn_id)
         for _attempt in range(3):
-            await self._wait_link()
+            await self._link.wait()
             try:
                 await self._endpoint.request(
                     "turn/interrupt", {"threadId": self.thread_id, "turnId": turn_id}
@@ -490,7 +403,7 @@ class CodexConversation:
             except InvalidRequestError:
                 break  # "no active turn to interrupt": it just ended; the waiter resolves
             except ConnectionLost:
-                if not self._recoverable():
+                if not self._link.recoverable():
                     raise
         try:
             async with asyncio.timeout(self.options.interrupt_timeout):
@@ -535,10 +448,10 @@ class CodexConversation:
     async def close(self) -> None:
         """Stop the app-server (stdin EOF, grace, kill) and end the conversation. Idempotent."""
         self.close_requested.set()
-        await self._stop_recovery()
+        await self._link.stop()
         # Even after the link ended: a detached server outlives a conversation that gave up.
         with contextlib.suppress(Exception):
-            await self._server.stop(self.options.close_grace)
+            await self._link.server.stop(self.options.close_grace)
         await self._endpoint.aclose("closed by client")
         self._terminate("closed by client")
         await self._hub.drain()
@@ -547,40 +460,32 @@ class CodexConversation:
         """End this conversation but leave a detached app-server running, to be reattached
         later (an engine shutting down for a restart). Other servers are stopped as by close().
         """
-        server = self._server
+        server = self._link.server
         if not isinstance(server, Detachable):
             await self.close()
             return
         self._detaching = True
-        await self._stop_recovery()
+        await self._link.stop()
         with contextlib.suppress(Exception):
             await server.detach()
         await self._endpoint.aclose("detached")
         self._terminate("detached")
         await self._hub.drain()
 
-    async def _stop_recovery(self) -> None:
-        task = self._recovering
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._recovering = None
-
     @property
     def server(self) -> AppServerHandle:
         """The app-server handle in use (a relaunch replaces it)."""
-        return self._server
+        return self._link.server
 
     @property
     def recovering(self) -> bool:
-        return self._recovering is not None
+        return self._link.recovering
 
     def activity_mark(self) -> tuple[int, int]:
         """Changes whenever anything arrives from codex (read by the inactivity watchdog)."""
         ep = self._endpoint
         received = ep.notifications_received + ep.stats.server_requests_received
-        return (self._link_generation, received)
+        return (self._link.generation, received)
 
     def awaiting_human(self) -> bool:
         return bool(self.gate.pending)
@@ -604,8 +509,7 @@ class CodexConversation:
         self._raise_if_closed()
         waiter: asyncio.Future[TurnResult]
         if self.is_pending() and self.options.busy_send == "queue":
-            waiter = self._loop().create_future()
-            self._next_turn_waiters.append(waiter)
+            waiter = self._waiters.for_next()
             await self.submit(text)
         else:
             turn_id = await self.submit(text)
@@ -623,8 +527,7 @@ class CodexConversation:
         turn_id = turn_id or self._ledger.active_turn_id
         waiter: asyncio.Future[TurnResult]
         if turn_id is None:
-            waiter = self._loop().create_future()
-            self._next_turn_waiters.append(waiter)
+            waiter = self._waiters.for_next()
         else:
             waiter = self._turn_waiter(turn_id)
         async with asyncio.timeout(timeout):
@@ -648,118 +551,50 @@ class CodexConversation:
     ) -> Any:
         """A raw app-server request (e.g. ``thread/read``); waits out a reconnect."""
         self._raise_if_closed()
-        await self._wait_link()
+        await self._link.wait()
         return await self._endpoint.request(method, params, timeout=timeout)
 
     def stderr_tail(self) -> str:
         return self._endpoint.stderr_tail()
 
     def _turn_waiter(self, turn_id: str) -> asyncio.Future[TurnResult]:
-        waiter: asyncio.Future[TurnResult] = self._loop().create_future()
-        for done in self._ledger.completed:
-            if done.turn_id == turn_id:
-                waiter.set_result(done)
-                return waiter
-        if self._close_reason is not None:
-            waiter.set_exception(ConversationClosed(self._close_reason))
-            return waiter
-        self._turn_waiters.setdefault(turn_id, []).append(waiter)
-        return waiter
+        return self._waiters.for_turn(turn_id, self._ledger.completed, self._close_reason)
 
-    # -- incoming -----------------------------------------------------------------------------
+    async def reconcile(self, why: str = "request") -> TurnResult | None:
+        """Ask codex (thread/read) how the active turn stands and settle it if it ended.
+
+        The inactivity watchdog calls this; so does a reconnect. Returns the turn's result
+        when this call ended it.
+        """
+        return await self._link.reconcile(why)
+
+    @property
+    def reconnects(self) -> int:
+        return self._link.reconnects
+
+    @property
+    def relaunches(self) -> int:
+        return self._link.relaunches
+
+    # -- turns ending -------------------------------------------------------------------------
 
     def _publish(self, event: CodexEvent) -> None:
         self._hub.publish(event)
 
-    def _on_notification(self, method: str, params: dict[str, Any]) -> None:
-        # Hot path: most notifications are deltas that only need forwarding.
-        handler = _HANDLED.get(method)
-        if handler is not None:
-            handler(self, params)
-        event = CodexEvent()  # item assignment builds a dict subclass faster than kwargs
-        event["method"] = method
-        event["params"] = params
-        hub = self._hub
-        hub.history.append(event)
-        for sub in hub.subscriptions:
-            sub.offer(event)
-        if method == "turn/completed":
-            self._after_turn_completed(params)
-
-    def _turn_started(self, params: dict[str, Any]) -> None:
-        turn_id = (params.get("turn") or {}).get("id")
-        if isinstance(turn_id, str):
-            self._ledger.begin(turn_id)
-
-    def _item_started(self, params: dict[str, Any]) -> None:
-        item = params.get("item")
-        if isinstance(item, dict) and item.get("type") == "fileChange":
-            item_id, changes = item.get("id"), item.get("changes")
-            if isinstance(item_id, str) and isinstance(changes, list):
-                self._file_changes[item_id] = changes
-
-    def _item_completed(self, params: dict[str, Any]) -> None:
-        item = params.get("item")
-        if isinstance(item, dict):
-            self._file_changes.pop(str(item.get("id")), None)
-            self._ledger.item_completed(params.get("turnId"), item)
-
-    def _usage_updated(self, params: dict[str, Any]) -> None:
-        usage = params.get("tokenUsage")
-        if isinstance(usage, dict):
-            self._ledger.usage_updated(usage)
-
-    def _turn_completing(self, params: dict[str, Any]) -> None:
-        """Items the turn's end lists that we never saw complete (they completed while the
-        link was down) are published before the end, so the result has them."""
-        turn = params.get("turn") or {}
-        active = self._ledger.active
-        if active is None or active.turn_id != turn.get("id"):
-            return
-        for item in turn.get("items") or []:
-            if isinstance(item, dict) and str(item.get("id")) not in active.items:
-                self._on_notification(
-                    "item/completed",
-                    {
-                        "threadId": params.get("threadId"),
-                        "turnId": active.turn_id,
-                        "item": item,
-                        "x-optio": "turn-completed",
-                    },
-                )
-
-    def _server_request_resolved(self, params: dict[str, Any]) -> None:
-        request_id = params.get("requestId")
-        if isinstance(request_id, int | str):
-            self.gate.resolved_elsewhere(request_id)
-
-    def _after_turn_completed(self, params: dict[str, Any]) -> None:
-        turn = params.get("turn") or {}
-        turn_id = turn.get("id")
-        if not isinstance(turn_id, str):
-            return
-        self._file_changes.clear()
-        raw_status = turn.get("status")
-        status: TurnStatus = "failed"
-        if raw_status == "completed":
-            status = "completed"
-        elif raw_status == "interrupted":
-            status = "interrupted"
-        result = self._ledger.complete(turn_id, status, turn.get("error"))
-        if result is not None:
-            self._deliver(result)
-
     def _deliver(self, result: TurnResult) -> None:
-        self._turn_inputs.pop(result.turn_id, None)
+        self._link.forget_inputs(result.turn_id)
         for text in _not_taken_in(self._steered.pop(result.turn_id, []), result):
             log.info("turn %s ended without taking a steered message; re-sending", result.turn_id)
             self._queued.append(text)
-        for waiter in self._turn_waiters.pop(result.turn_id, []):
-            if not waiter.done():
-                waiter.set_result(result)
+        self._waiters.resolve(result)
         for handler in list(self._message_handlers):
             self._spawn(_call(handler, result.final_text))
-        if self._queued and self._close_reason is None and self._link_up.is_set():
+        if self._close_reason is None and self._link.up:
+            self._flush_queue()
+
+    def _flush_queue(self) -> None:
+        """Send what was queued (during a turn, or while the link was down) as one turn."""
+        if self._queued:
             text = "\n\n".join(self._queued)
             self._queued.clear()
             self._spawn(self._send_queued(text))
@@ -770,20 +605,25 @@ class CodexConversation:
         except (CodexProtocolError, ConversationClosed) as exc:
             log.warning("queued message could not be sent: %s", exc)
 
-    def _on_server_request(self, request: ServerRequest) -> None:
-        self._publish(CodexEvent(id=request.id, method=request.method, params=request.params))
-        params = request.params
-        if request.method == "item/fileChange/requestApproval" and "changes" not in params:
-            changes = self._file_changes.get(str(params.get("itemId")))
-            if changes is not None:
-                params = {**params, "changes": changes}
-        typed = build_request(request.id, request.method, params)
-        if typed is None:
-            self._spawn(
-                self._endpoint_reply_error(request, f"optio-codex does not handle {request.method}")
-            )
+    def _abort_turn(self, reason: str, message: str, resend: list[str]) -> None:
+        """End the running turn as interrupted (its server or our link is gone); ``resend``:
+        texts to send again as the next turn."""
+        active = self._ledger.active_turn_id
+        if active is None:
             return
-        self.gate.submit(typed)
+        result = self._ledger.complete(active, "interrupted", {"message": message}, synthetic=True)
+        if result is None:
+            return
+        self._publish(
+            synthetic("x-optio-turn-aborted", turnId=active, reason=reason, status="interrupted")
+        )
+        if resend:
+            self._queued.extend(resend)
+            self._publish(synthetic("x-optio-turn-resend", turnId=active, texts=resend))
+        self._deliver(result)
+
+    def _refuse_request(self, request: ServerRequest, message: str) -> None:
+        self._spawn(self._endpoint_reply_error(request, message))
 
     async def _endpoint_reply_error(self, request: ServerRequest, message: str) -> None:
         with contextlib.suppress(ConnectionLost):
@@ -794,251 +634,6 @@ class CodexConversation:
     ) -> None:
         await self._endpoint.reply(request.request_id, wire_answer(request, decision))
 
-    # -- a broken link -----------------------------------------------------------------------
-
-    def _on_link_closed(self, generation: int, reason: str) -> None:
-        if generation != self._link_generation or self._close_reason is not None:
-            return  # an older link, replaced by a reconnect, or already over
-        self._link_up.clear()
-        if self.recovery is None or self.close_requested.is_set() or self._detaching:
-            self._terminate(reason)
-            return
-        if self._recovering is None:
-            self.gate.connection_lost()
-            self._publish(synthetic("x-optio-connection-lost", reason=reason))
-            self._recovering = self._loop().create_task(self._recover(reason))
-
-    def _recoverable(self) -> bool:
-        return (
-            self.recovery is not None
-            and self._close_reason is None
-            and not self.close_requested.is_set()
-            and not self._detaching
-        )
-
-    async def _wait_link(self) -> None:
-        """Return once the link is up; raise ConversationClosed if it never comes back."""
-        while True:
-            self._raise_if_closed()
-            if self._link_up.is_set() and not self._endpoint.closed:
-                return
-            if not self._recoverable():
-                return  # the request itself will fail with a clear error
-            up = self._loop().create_task(self._link_up.wait())
-            closed = self._loop().create_task(self._closed.wait())
-            try:
-                await asyncio.wait({up, closed}, timeout=0.2, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                up.cancel()
-                closed.cancel()
-
-    async def _request_input(self, method: str, params: dict[str, Any], client_id: str) -> Any:
-        """Send user input exactly once: after a lost link, ask codex whether it took it."""
-        for _attempt in range(5):
-            try:
-                return await self._endpoint.request(method, params)
-            except ConnectionLost:
-                if not self._recoverable():
-                    raise
-            await self._wait_link()
-            turn_id = await self._find_delivered_input(
-                client_id, running_is_ours=method == "turn/start"
-            )
-            if turn_id is not None:
-                log.info("%s reached codex before the link broke (turn %s)", method, turn_id)
-                return {"turn": {"id": turn_id}} if method == "turn/start" else {"turnId": turn_id}
-            params = {**params, "threadId": self.thread_id}
-        raise ConnectionLost(f"{method} could not be delivered: the link kept breaking")
-
-    async def _find_delivered_input(
-        self, client_id: str, *, running_is_ours: bool, patience: float = 3.0
-    ) -> str | None:
-        """The turn holding the input sent as ``client_id``, or None if codex never took it.
-
-        codex may acknowledge a turn before its user message shows in thread/read (before the
-        thread's first turn, thread/read fails outright), so a running turn is watched until
-        the message appears. For a turn/start, a turn still running without it after
-        ``patience`` seconds is ours all the same: this client is the thread's only writer,
-        and sending again would pour the text into that turn a second time.
-        """
-        loop = self._loop()
-        deadline = loop.time() + patience
-        while True:
-            read = await self._read_turns()
-            if read is not None and (turn_id := find_input(read, client_id)) is not None:
-                return turn_id
-            last = last_turn(read) if read is not None else None
-            running = last.turn_id if last is not None and not last.ended else None
-            if read is not None and running is None:
-                return None  # idle, and the message is nowhere: it never arrived
-            if loop.time() > deadline:
-                if not running_is_ours:
-                    return None
-                return running or self.active_turn_id
-            await asyncio.sleep(0.05)
-
-    async def _read_turns(self) -> Any | None:
-        """thread/read with turns; None while the thread has none (codex then refuses)."""
-        try:
-            return await self._endpoint.request(
-                "thread/read", {"threadId": self.thread_id, "includeTurns": True}
-            )
-        except RpcError as exc:
-            if has_no_turns(exc.rpc_message):
-                return None
-            raise
-
-    async def _recover(self, reason: str) -> None:
-        """Reconnect (or relaunch) with backoff until the thread is back or time runs out."""
-        settings = self.recovery
-        assert settings is not None
-        loop = self._loop()
-        lost_at = loop.time()
-        delays = backoff_delays(settings.backoff_initial, settings.backoff_max)
-        attempts = refusals = 0
-        relaunched = False
-        last_error = reason
-        try:
-            while True:
-                if not self._recoverable():
-                    return
-                attempts += 1
-                try:
-                    stream, relaunched = await self._reach_server(settings)
-                    await self._rebind(stream, relaunched)
-                    break
-                except AppServerGone as exc:
-                    last_error = str(exc)
-                    if settings.relaunch is None or self.relaunches >= settings.max_relaunches:
-                        self._terminate(f"app-server is gone: {exc}")
-                        return
-                    self._server_gone = True
-                    continue
-                except RpcError as exc:
-                    # codex answered, but not as hoped: a few tries, not a ten-minute loop.
-                    last_error = f"{exc.summary}"
-                    refusals += 1
-                    if refusals >= 3:
-                        self._terminate(f"could not resume the thread: {last_error}")
-                        return
-                except (ConnectionError, OSError, TimeoutError, CodexProtocolError) as exc:
-                    last_error = f"{type(exc).__name__}: {exc}"
-                if loop.time() - lost_at > settings.reconnect_timeout:
-                    self._terminate(
-                        f"could not reconnect within {settings.reconnect_timeout:g}s "
-                        f"({attempts} attempts; last error: {last_error})"
-                    )
-                    return
-                await asyncio.sleep(next(delays))
-        except Exception as exc:
-            log.exception("recovery failed")
-            self._terminate(f"recovery failed: {exc}")
-            return
-        finally:
-            self._recovering = None
-        gap_ms = round((loop.time() - lost_at) * 1000)
-        self.reconnects += 1
-        self._link_up.set()
-        self._publish(
-            synthetic(
-                "x-optio-reconnected",
-                attempts=attempts,
-                gapMs=gap_ms,
-                relaunched=relaunched,
-                threadId=self.thread_id,
-            )
-        )
-        if self._queued:
-            text = "\n\n".join(self._queued)
-            self._queued.clear()
-            self._spawn(self._send_queued(text))
-
-    async def _reach_server(self, settings: RecoverySettings) -> tuple[ByteStream, bool]:
-        """A stream to the same app-server if it lives, else to a new one (relaunched)."""
-        server = self._server
-        if not self._server_gone and isinstance(server, Reconnectable):
-            return await server.reconnect(), False
-        assert settings.relaunch is not None
-        with contextlib.suppress(Exception):
-            await server.stop(0.5)  # whatever is left of the old one
-        new_server = await settings.relaunch()
-        self._server = new_server
-        self._server_gone = False
-        self.relaunches += 1
-        return new_server.stream, True
-
-    async def _rebind(self, stream: ByteStream, relaunched: bool) -> None:
-        """Handshake on a new stream, resume the thread, and catch up with what was missed."""
-        old = self._endpoint
-        self._endpoint = self._new_endpoint(stream)
-        with contextlib.suppress(Exception):
-            await old.aclose("replaced by a new connection")
-        async with asyncio.timeout(self.options.handshake_timeout):
-            await self._initialize()
-            await self._open_thread(server_lives=not relaunched)
-        if relaunched:
-            self._abandon_active_turn("the app-server died and was restarted")
-        else:
-            await self._reconcile("reconnect")
-        self.gate.drop_detached("reconnect")
-
-    def _abandon_active_turn(self, reason: str) -> None:
-        """The turn died with its app-server: report it interrupted; maybe send it again."""
-        active = self._ledger.active_turn_id
-        if active is None:
-            return
-        texts = self._turn_inputs.pop(active, [])
-        error = {"message": reason}
-        result = self._ledger.complete(active, "interrupted", error, synthetic=True)
-        if result is None:
-            return
-        self._publish(
-            synthetic("x-optio-turn-aborted", turnId=active, reason=reason, status="interrupted")
-        )
-        assert self.recovery is not None
-        if self.recovery.interrupted_turn == "resend" and texts:
-            self._queued.extend(texts)
-            self._publish(synthetic("x-optio-turn-resend", turnId=active, texts=texts))
-        self._deliver(result)
-
-    async def reconcile(self, why: str = "request") -> TurnResult | None:
-        """Ask codex (thread/read) how the active turn stands and settle it if it ended.
-
-        The inactivity watchdog calls this; so does a reconnect. Returns the turn's result
-        when this call ended it.
-        """
-        await self._wait_link()
-        return await self._reconcile(why)
-
-    async def _reconcile(self, why: str) -> TurnResult | None:
-        active = self._ledger.active_turn_id
-        if active is None or self.thread_id is None:
-            return None
-        read = await self._read_turns()
-        if read is None:
-            return None
-        outcome = find_turn(read, active)
-        if outcome is None or not outcome.ended or self._ledger.active_turn_id != active:
-            return None
-        log.info("turn %s ended while unobserved (%s); reconciled", active, why)
-        seen = self._ledger.active.items if self._ledger.active is not None else {}
-        for item in outcome.items:
-            if str(item.get("id")) not in seen:
-                self._on_notification(
-                    "item/completed",
-                    {"threadId": self.thread_id, "turnId": active, "item": item, "x-optio": why},
-                )
-        turn: dict[str, Any] = {
-            "id": active,
-            "status": outcome.status,
-            "error": outcome.error,
-            "items": [],
-        }
-        self._on_notification(
-            "turn/completed", {"threadId": self.thread_id, "turn": turn, "x-optio": why}
-        )
-        return next((r for r in self._ledger.completed if r.turn_id == active), None)
-
     # -- the end ------------------------------------------------------------------------------
 
     def _terminate(self, reason: str) -> None:
@@ -1046,32 +641,15 @@ class CodexConversation:
         if self._close_reason is not None:
             return
         self._close_reason = reason
-        self._link_up.clear()
+        self._link.ended()
         if self._watchdog is not None:
             self._watchdog.stop()
         if self._starting is not None and not self._starting.done():
             self._starting.cancel()
-        active = self._ledger.active_turn_id
-        if active is not None and not self._detaching:
+        if not self._detaching:
             # (Detached, the turn goes on without us: its waiters just hear we left.)
-            error = {"message": f"app-server connection lost: {reason}"}
-            result = self._ledger.complete(active, "interrupted", error, synthetic=True)
-            if result is not None:
-                self._publish(
-                    synthetic(
-                        "x-optio-turn-aborted", turnId=active, reason=reason, status="interrupted"
-                    )
-                )
-                self._deliver(result)
-        for waiters in self._turn_waiters.values():
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_exception(ConversationClosed(reason))
-        for waiter in self._next_turn_waiters:
-            if not waiter.done():
-                waiter.set_exception(ConversationClosed(reason))
-        self._turn_waiters.clear()
-        self._next_turn_waiters.clear()
+            self._abort_turn(reason, f"app-server connection lost: {reason}", [])
+        self._waiters.close(reason)
         self._queued.clear()
         self.gate.close(reason)
         self._publish(synthetic("x-optio-closed", reason=reason))
@@ -1086,23 +664,9 @@ class CodexConversation:
             raise ConversationClosed("conversation was never started")
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task: asyncio.Task[Any] = self._loop().create_task(coro)
+        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    @staticmethod
-    def _loop() -> asyncio.AbstractEventLoop:
-        return asyncio.get_running_loop()
-
-
-_HANDLED: dict[str, Callable[[CodexConversation, dict[str, Any]], None]] = {
-    "turn/started": CodexConversation._turn_started,
-    "turn/completed": CodexConversation._turn_completing,
-    "item/started": CodexConversation._item_started,
-    "item/completed": CodexConversation._item_completed,
-    "thread/tokenUsage/updated": CodexConversation._usage_updated,
-    "serverRequest/resolved": CodexConversation._server_request_resolved,
-}
 
 
 def _not_taken_in(steered: list[str], result: TurnResult) -> list[str]:
@@ -1137,8 +701,10 @@ __all__ = [
     "CLIENT_NAME",
     "DEFAULT_OPT_OUT",
     "AppServerHandle",
+    "ApprovalPolicy",
     "CodexConversation",
     "ConversationOptions",
+    "SandboxMode",
     "TurnRejected",
     "TurnResult",
 ]

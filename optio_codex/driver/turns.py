@@ -6,7 +6,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from optio_codex.protocol.errors import CodexProtocolError
+
 TurnStatus = Literal["completed", "interrupted", "failed"]
+
+
+class TurnRejected(CodexProtocolError):
+    """codex refused to start a turn; the message was not taken."""
 
 
 @dataclass

@@ -1,0 +1,114 @@
+"""The handshake and the thread's opening on one endpoint: initialize, thread/start or
+thread/resume, thread/read. Endpoint calls only; the conversation keeps what they return."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from optio_codex._version import __version__
+from optio_codex.driver.options import CLIENT_NAME, ConversationOptions
+from optio_codex.driver.recovery import has_no_turns
+from optio_codex.protocol.endpoint import JsonRpcEndpoint
+from optio_codex.protocol.errors import CodexProtocolError, ConnectionLost, RpcError
+
+log = logging.getLogger(__name__)
+
+# How long a resume waits for the rollout of a turn that is just starting.
+_ROLLOUT_PATIENCE = 5.0
+
+
+async def initialize(endpoint: JsonRpcEndpoint, options: ConversationOptions) -> Any:
+    """Start the endpoint, ``initialize`` and ``initialized``; returns the server's info."""
+    endpoint.start()
+    info = await endpoint.request(
+        "initialize",
+        {
+            "clientInfo": {"name": CLIENT_NAME, "title": "optio-codex", "version": __version__},
+            "capabilities": {"optOutNotificationMethods": list(options.opt_out_notifications)},
+        },
+    )
+    await endpoint.notify("initialized")
+    return info
+
+
+async def optional_request(
+    endpoint: JsonRpcEndpoint, method: str, params: dict[str, Any]
+) -> Any | None:
+    """A request whose failure only warns (account/read, model/list); a lost link raises."""
+    try:
+        return await endpoint.request(method, params, timeout=15)
+    except (RpcError, CodexProtocolError) as exc:
+        if isinstance(exc, ConnectionLost):
+            raise
+        log.warning("%s failed (continuing): %s", method, exc.summary)
+        return None
+
+
+def thread_params(options: ConversationOptions) -> dict[str, Any]:
+    # Passed explicitly every time: on resume codex restores the model and approval policy
+    # from the rollout but NOT the sandbox, which would fall back to the config default.
+    params: dict[str, Any] = {
+        "cwd": options.cwd,
+        "sandbox": options.sandbox,
+        "approvalPolicy": options.approval_policy,
+    }
+    if options.model:
+        params["model"] = options.model
+    if options.thread_config:
+        params["config"] = options.thread_config
+    return params
+
+
+async def start_thread(endpoint: JsonRpcEndpoint, options: ConversationOptions) -> Any:
+    params = thread_params(options)
+    if options.developer_instructions:
+        params["developerInstructions"] = options.developer_instructions
+    return await endpoint.request("thread/start", params)
+
+
+async def resume_thread(
+    endpoint: JsonRpcEndpoint,
+    options: ConversationOptions,
+    thread_id: str,
+    *,
+    rollout_coming: Callable[[], bool] | None = None,
+) -> Any:
+    """thread/resume. ``rollout_coming``: the server that holds the thread still runs and a
+    turn may just be starting — its rollout appears a moment after the turn does, and until
+    then codex says the thread has none. Wait for it rather than start a new thread."""
+    params = thread_params(options)
+    params["threadId"] = thread_id
+    params["excludeTurns"] = True
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _ROLLOUT_PATIENCE
+    while True:
+        try:
+            return await endpoint.request("thread/resume", params)
+        except RpcError as exc:
+            waiting = rollout_coming is not None and rollout_coming() and loop.time() < deadline
+            if not (has_no_turns(exc.rpc_message) and waiting):
+                raise
+        await asyncio.sleep(0.1)
+
+
+async def read_turns(endpoint: JsonRpcEndpoint, thread_id: str | None) -> Any | None:
+    """thread/read with turns; None while the thread has none (codex then refuses)."""
+    try:
+        return await endpoint.request("thread/read", {"threadId": thread_id, "includeTurns": True})
+    except RpcError as exc:
+        if has_no_turns(exc.rpc_message):
+            return None
+        raise
+
+
+__all__ = [
+    "initialize",
+    "optional_request",
+    "read_turns",
+    "resume_thread",
+    "start_thread",
+    "thread_params",
+]
