@@ -24,7 +24,7 @@ from optio_codex.task.config import (
     SandboxMode,
     SSHConfig,
 )
-from optio_codex.task.run import create_codex_task, run_codex_session
+from optio_codex.task.factory import create_codex_task, run_codex_session
 
 __all__ = [
     "AllowedDir",

@@ -22,7 +22,7 @@ from optio_codex.hosts.registry import DEFAULT_REGISTRY_ROOT, RegistryEntry, lis
 from optio_codex.hosts.server_process import is_alive
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
 from optio_codex.task.engine_view import process_is_live
-from optio_codex.task.run import create_codex_task
+from optio_codex.task.factory import create_codex_task
 from optio_codex.testing import model_server as ms
 from optio_codex.testing.codex_home import task_codex_config
 from optio_codex.testing.engine_process import EngineProcess, process_state, wait_for_state

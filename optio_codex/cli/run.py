@@ -18,7 +18,7 @@ from optio_codex.driver.conversation import CodexConversation
 from optio_codex.driver.policies import DenyAll, PermissionPolicy, RulePolicy
 from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
-from optio_codex.task.run import create_codex_task
+from optio_codex.task.factory import create_codex_task
 
 API_KEY_ENV = "OPENAI_API_KEY"
 NO_CREDENTIALS = f"""\

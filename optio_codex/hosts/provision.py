@@ -58,8 +58,12 @@ from optio_codex.hosts.task_spec import (
     ProvisionSpec,
     TaskPaths,
     VerifyMode,
+    validate_root,
     validate_task_id,
 )
+
+# hosts/registry*.py import these from here (they live in task_spec now).
+_validate_root = validate_root
 
 __all__ = [
     "DEFAULT_CACHE_ROOT",
@@ -71,6 +75,7 @@ __all__ = [
     "VerifyMode",
     "provision",
     "remove_task_dir",
+    "validate_task_id",
     "wheel_bundle",
 ]
 

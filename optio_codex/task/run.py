@@ -1,4 +1,5 @@
-"""create_codex_task / run_codex_session: one codex task's life inside the optio engine.
+"""CodexTaskRun: one codex task's life inside the optio engine (the TaskInstance that runs
+it is made in :mod:`optio_codex.task.factory`).
 
 The order of a run: connect (host key checked) → stop orphans of tasks that are gone → place
 the task directory → optio-agents' log-protocol driver wipes the workdir (not on a resume) →
@@ -19,20 +20,14 @@ import time
 from typing import Any
 
 from optio_agents.protocol import run_log_protocol_session
-from optio_agents.protocol.parser import DeliverableEvent, DoneEvent, ErrorEvent, parse_log_line
-from optio_core.models import TaskInstance
 
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.driver.gate import GateSettings
 from optio_codex.driver.policies import DenyAll
 from optio_codex.driver.recovery import RecoverySettings
 from optio_codex.hosts.detached_server import DetachedAppServer
-from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps, read_file, write_file
-from optio_codex.hosts.optio_host_adapter import (
-    PREVIOUS_LOG_NAME,
-    VerifiedRemoteHost,
-    make_task_host,
-)
+from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
+from optio_codex.hosts.optio_host_adapter import VerifiedRemoteHost, make_task_host
 from optio_codex.hosts.provision import (
     DEFAULT_TASK_ROOT,
     ProvisionResult,
@@ -46,7 +41,9 @@ from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh
 from optio_codex.hosts.sandbox_entries import settings_from_config
 from optio_codex.hosts.server_process import stop_detached
 from optio_codex.task.config import CodexTaskConfig
+from optio_codex.task.conversation_view import plan_progress, user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
+from optio_codex.task.log_channel import replay_log
 from optio_codex.task.server_launcher import ServerLauncher
 from optio_codex.task.state import STATE_FILE, TaskStateStore
 
@@ -54,37 +51,6 @@ log = logging.getLogger(__name__)
 
 AUTO_START_PROMPT = "System: Read AGENTS.md and execute the task it describes."
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-def create_codex_task(
-    process_id: str,
-    name: str,
-    config: CodexTaskConfig,
-    description: str | None = None,
-    metadata: dict[str, Any] | None = None,
-) -> TaskInstance:
-    """An optio TaskInstance that runs codex as ``config`` says."""
-    if not isinstance(config, CodexTaskConfig):
-        raise TypeError(f"config must be a CodexTaskConfig, not {type(config).__name__}")
-
-    async def execute(ctx: Any) -> None:
-        await run_codex_session(ctx, config)
-
-    return TaskInstance(
-        execute=execute,
-        process_id=process_id,
-        name=name,
-        description=description,
-        metadata=dict(metadata or {}),
-        ui_widget="conversation" if config.permission_gate else None,
-        supports_resume=config.supports_resume,
-        auto_resume=config.supports_resume and config.auto_resume,
-    )
-
-
-async def run_codex_session(ctx: Any, config: CodexTaskConfig) -> None:
-    """Run one codex task in ``ctx`` (an optio ProcessContext) to its end."""
-    await CodexTaskRun(ctx, config).run()
 
 
 def task_id_for(process_id: str) -> str:
@@ -202,7 +168,7 @@ class CodexTaskRun:
         self.ctx.report_progress(None, "codex provisioned" + (" (pushed)" if result.pushed else ""))
         self.state = TaskStateStore(self._ops(), f"{paths.task_dir}/{STATE_FILE}")
         if self.resuming:
-            await self.state.load()
+            await self._load_saved_state(paths.task_dir)
         self.launcher = ServerLauncher(
             kind=self.transport,
             binary=result.binary,
@@ -318,6 +284,7 @@ class CodexTaskRun:
         await self._replay_log()
         if conversation.thread_id != previous.thread_id:
             # The thread never had a turn, so codex kept nothing of it: begin again.
+            self._starting_over(f"thread {previous.thread_id} has no rollout on the host")
             if self.config.auto_start:
                 await conversation.send(AUTO_START_PROMPT)
             return
@@ -330,7 +297,7 @@ class CodexTaskRun:
             and last.status != "completed"
         )
         if interrupted and self.config.interrupted_turn == "resend" and last is not None:
-            texts = _user_texts(last.items)
+            texts = user_texts(last.items)
             if texts:
                 self.ctx.report_progress(None, "re-sending the turn the restart interrupted")
                 await conversation.send("\n\n".join(texts))
@@ -354,6 +321,33 @@ class CodexTaskRun:
             )
 
     # -- what a resumed run needs ----------------------------------------------------------
+
+    async def _load_saved_state(self, task_dir: str) -> None:
+        assert self.state is not None
+        loaded = await self.state.load()
+        if loaded is None:
+            self._starting_over(
+                f"no saved state on the host (no {STATE_FILE} in {task_dir}: the task "
+                "directory was removed at the end of the last run, or by hand)"
+            )
+        elif loaded.thread_id is None:
+            self._starting_over("the last run never started a thread")
+
+    def _starting_over(self, why: str) -> None:
+        """A resume that cannot resume says so, in the task's progress log and the log."""
+        message = f"resume: {why}; starting a new thread"
+        log.warning("%s: %s", self.ctx.process_id, message)
+        self.ctx.report_progress(None, message, level="warning")
+
+    async def _forget_saved_state(self) -> None:
+        """The task directory is gone, so is what a resume needs: tell optio, so that a later
+        resume launch starts fresh knowingly instead of pretending to resume."""
+        if not self.config.supports_resume:
+            return
+        try:
+            await self.ctx.clear_has_saved_state()
+        except Exception as exc:
+            log.warning("could not clear the saved-state flag: %s", exc)
 
     async def _save_state(self, **changes: Any) -> None:
         if self.state is not None:
@@ -381,38 +375,18 @@ class CodexTaskRun:
         return reply
 
     async def _replay_log(self) -> None:
-        """Lines the agent wrote to optio.log while no run was reading it: deliverables not
-        yet handed over, and DONE/ERROR. On a resume the host moved the old file aside
-        (``PREVIOUS_LOG_NAME``) instead of emptying it; those lines go back in."""
+        """Lines the agent wrote to optio.log while no run was reading it (see log_channel)."""
         if not self.config.host_protocol or self.state is None or self.provisioned is None:
             return
         workspace = self.provisioned.paths.workspace
-        previous = await read_file(self._ops(), f"{workspace}/{PREVIOUS_LOG_NAME}")
-        delivered = set(self.state.state.delivered)
-        keep = []
-        for line in previous.splitlines():
-            event = parse_log_line(line)
-            if isinstance(event, DeliverableEvent):
-                if not any(d.endswith(event.path.lstrip("./")) for d in delivered):
-                    keep.append(line)
-            elif isinstance(event, DoneEvent | ErrorEvent):
-                keep.append(line)
-        if keep:
-            data = ("\n".join(keep) + "\n").encode()
-            await write_file(self._ops(), f"{workspace}/optio.log", data, append=True)
+        await replay_log(self._ops(), workspace, self.state.state.delivered)
 
     # -- progress and the agent channel ---------------------------------------------------
 
     def _progress_from_plan(self, event: dict[str, Any]) -> None:
-        if event.get("method") != "turn/plan/updated":
-            return
-        plan = (event.get("params") or {}).get("plan") or []
-        if not plan:
-            return
-        done = sum(1 for step in plan if step.get("status") == "completed")
-        current = next((s for s in plan if s.get("status") == "inProgress"), None)
-        message = str(current.get("step")) if current else None
-        self.ctx.report_progress(round(100 * done / len(plan)), message)
+        progress = plan_progress(event)
+        if progress is not None:
+            self.ctx.report_progress(*progress)
 
     async def _send_to_agent(self, message: str) -> None:
         if self.conversation is None:
@@ -462,6 +436,8 @@ class CodexTaskRun:
                 await remove_task_dir(self._ops(), self.provisioned.paths)
             except Exception as exc:
                 log.warning("could not remove the task directory: %s", exc)
+            else:
+                await self._forget_saved_state()
         with contextlib.suppress(Exception):
             await self.host.disconnect()
 
@@ -476,14 +452,3 @@ class CodexTaskRun:
             await stop_leftovers(self._ops(), self.owner, self.task_id, codex_home, timeout=10.0)
         except Exception as exc:
             log.warning("could not stop the task's leftover processes: %s", exc)
-
-
-def _user_texts(items: list[dict[str, Any]]) -> list[str]:
-    """The texts of a turn's user messages (what to send again)."""
-    texts = []
-    for item in items:
-        if item.get("type") == "userMessage":
-            for part in item.get("content") or []:
-                if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    texts.append(part["text"])
-    return texts
