@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -29,6 +27,7 @@ from optio_codex.driver.approvals import (
     CodexPermissionRequest,
     wire_answer,
 )
+from optio_codex.driver.controls import TurnControls, supported_efforts
 from optio_codex.driver.events import (
     CodexEvent,
     EventHandler,
@@ -48,6 +47,7 @@ from optio_codex.driver.options import (
     ConversationOptions,
     SandboxMode,
 )
+from optio_codex.driver.outbox import Outbox
 from optio_codex.driver.recovery import (
     Detachable,
     RecoverySettings,
@@ -107,11 +107,6 @@ class CodexConversation:
         self.account: dict[str, Any] | None = None
         self.models: list[dict[str, Any]] = []
         self.effective_sandbox: dict[str, Any] = {}
-        self._next_model = options.model
-        self._next_effort = options.reasoning_effort
-        self._starting: asyncio.Future[str] | None = None  # a turn/start awaiting its ack
-        self._queued: deque[str] = deque()
-        self._steered: dict[str, list[str]] = {}  # turn id -> texts steered into it
         self._message_handlers: list[MessageHandler] = []
         self._close_reason: str | None = None
         self._closed = asyncio.Event()
@@ -122,6 +117,16 @@ class CodexConversation:
         )
         self._link = LinkKeeper(
             server, self._new_endpoint, self._link_hooks(), recovery, options.handshake_timeout
+        )
+        self._controls = TurnControls(options.model, options.reasoning_effort)
+        self._outbox = Outbox(
+            self._link,
+            self._ledger,
+            self._waiters,
+            self._controls,
+            options.busy_send,
+            lambda: self.thread_id,
+            self._publish,
         )
 
     def _link_hooks(self) -> LinkHooks:
@@ -241,7 +246,7 @@ class CodexConversation:
 
     def _may_have_turn(self) -> bool:
         return (
-            self._starting is not None
+            self._outbox.starting is not None
             or self._ledger.active_turn_id is not None
             or self._ledger.turn_count > 0
         )
@@ -265,83 +270,7 @@ class CodexConversation:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("message text must be a non-empty string")
         await self._link.wait()
-        if self._starting is not None:
-            # A turn/start is in flight: never a second one. Join it once its id is known.
-            turn_id = await asyncio.shield(self._starting)
-            return await self._into_active(text, turn_id)
-        active = self._ledger.active_turn_id
-        if active is not None:
-            return await self._into_active(text, active)
-        return await self._start_turn(text)
-
-    async def _into_active(self, text: str, turn_id: str) -> str | None:
-        if self.options.busy_send == "queue":
-            self._queued.append(text)
-            self._publish(synthetic("x-optio-message-queued", text=text, turnId=turn_id))
-            return None
-        client_id = uuid.uuid4().hex
-        params = {
-            "threadId": self.thread_id,
-            "expectedTurnId": turn_id,
-            "input": _text_input(text),
-            "clientUserMessageId": client_id,
-        }
-        try:
-            result = await self._link.request_input("turn/steer", params, client_id)
-        except InvalidRequestError as exc:
-            # The turn ended between our look and the steer: start a fresh one instead.
-            log.info("steer refused (%s); starting a new turn", exc.rpc_message)
-            return await self._start_turn(text)
-        steered = str(result.get("turnId") or turn_id) if isinstance(result, dict) else turn_id
-        self._link.remember_input(steered, text)
-        # codex can accept a steer just as the turn's last model call ends and then drop it;
-        # remember it so _deliver can re-send what the turn never took in.
-        self._steered.setdefault(steered, []).append(text)
-        return steered
-
-    async def _start_turn(self, text: str) -> str:
-        client_id = uuid.uuid4().hex
-        params: dict[str, Any] = {
-            "threadId": self.thread_id,
-            "input": _text_input(text),
-            "clientUserMessageId": client_id,
-        }
-        if self._next_model:
-            params["model"] = self._next_model
-        if self._next_effort:
-            params["effort"] = self._next_effort
-        starting: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._starting = starting
-        try:
-            result = await self._link.request_input("turn/start", params, client_id)
-            turn_id = str(((result or {}).get("turn") or {}).get("id") or "")
-            if not turn_id:
-                raise TurnRejected(f"turn/start returned no turn id: {result!r}")
-        except BaseException as exc:
-            starting.cancel()
-            if isinstance(exc, RpcError | TurnRejected):
-                self._publish(
-                    synthetic(
-                        "x-optio-turn-rejected",
-                        text=text,
-                        error=str(exc),
-                        code=getattr(exc, "code", None),
-                    )
-                )
-                if isinstance(exc, RpcError):
-                    raise TurnRejected(
-                        f"codex refused the turn: {exc.summary}", stderr_tail=exc.stderr_tail
-                    ) from exc
-            raise
-        finally:
-            if self._starting is starting:
-                self._starting = None
-        self._ledger.begin(turn_id)
-        self._link.remember_input(turn_id, text)
-        self._waiters.started(turn_id)
-        if not starting.done():
-            starting.set_result(turn_id)
-        return turn_id
+        return await self._outbox.submit(text)
 
     def on_event(self, handler: EventHandler) -> Callable[[], None]:
         return self._hub.add_handler(handler)
@@ -376,7 +305,8 @@ class CodexConversation:
         return self.gate.answer(request_id, decision)
 
     def is_pending(self) -> bool:
-        return self._starting is not None or self._ledger.active is not None or bool(self._queued)
+        outbox = self._outbox
+        return outbox.starting is not None or self._ledger.active is not None or bool(outbox.queued)
 
     @property
     def active_turn_id(self) -> str | None:
@@ -385,10 +315,11 @@ class CodexConversation:
     async def interrupt(self) -> TurnResult | None:
         """Interrupt the running turn and wait (bounded) until codex reports it ended."""
         self._raise_if_closed()
-        self._queued.clear()
-        if self._starting is not None:
+        self._outbox.queued.clear()
+        starting = self._outbox.starting
+        if starting is not None:
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(self._starting)
+                await asyncio.shield(starting)
         turn_id = self._ledger.active_turn_id
         if turn_id is None:
             return None
@@ -419,31 +350,12 @@ class CodexConversation:
     async def set_control(self, control_id: str, value: str | bool) -> None:
         """``model`` and ``reasoning_effort`` apply from the next turn on; others are ignored."""
         self._raise_if_closed()
-        if control_id == "model":
-            self._next_model = str(value) or None
-        elif control_id in ("reasoning_effort", "effort"):
-            effort = str(value) or None
-            allowed = self.supported_efforts(self._next_model)
-            if effort is not None and allowed and effort not in allowed:
-                raise ValueError(
-                    f"reasoning effort {effort!r} is not one of {sorted(allowed)} "
-                    f"for model {self._next_model or 'default'!r}"
-                )
-            self._next_effort = effort
-        else:
-            return
-        self._publish(synthetic("x-optio-control-update", id=control_id, value=value))
+        if self._controls.set(control_id, value, self.models):
+            self._publish(synthetic("x-optio-control-update", id=control_id, value=value))
 
     def supported_efforts(self, model: str | None = None) -> set[str]:
         """Efforts model/list offers for ``model`` (None: the default model); empty if unknown."""
-        for entry in self.models:
-            if (model and entry.get("id") == model) or (not model and entry.get("isDefault")):
-                return {
-                    str(e.get("reasoningEffort"))
-                    for e in entry.get("supportedReasoningEfforts") or []
-                    if isinstance(e, dict)
-                }
-        return set()
+        return supported_efforts(self.models, model)
 
     async def close(self) -> None:
         """Stop the app-server (stdin EOF, grace, kill) and end the conversation. Idempotent."""
@@ -583,9 +495,7 @@ class CodexConversation:
 
     def _deliver(self, result: TurnResult) -> None:
         self._link.forget_inputs(result.turn_id)
-        for text in _not_taken_in(self._steered.pop(result.turn_id, []), result):
-            log.info("turn %s ended without taking a steered message; re-sending", result.turn_id)
-            self._queued.append(text)
+        self._outbox.turn_ended(result)
         self._waiters.resolve(result)
         for handler in list(self._message_handlers):
             self._spawn(_call(handler, result.final_text))
@@ -594,9 +504,8 @@ class CodexConversation:
 
     def _flush_queue(self) -> None:
         """Send what was queued (during a turn, or while the link was down) as one turn."""
-        if self._queued:
-            text = "\n\n".join(self._queued)
-            self._queued.clear()
+        text = self._outbox.take_queued()
+        if text is not None:
             self._spawn(self._send_queued(text))
 
     async def _send_queued(self, text: str) -> None:
@@ -618,7 +527,7 @@ class CodexConversation:
             synthetic("x-optio-turn-aborted", turnId=active, reason=reason, status="interrupted")
         )
         if resend:
-            self._queued.extend(resend)
+            self._outbox.queued.extend(resend)
             self._publish(synthetic("x-optio-turn-resend", turnId=active, texts=resend))
         self._deliver(result)
 
@@ -644,13 +553,14 @@ class CodexConversation:
         self._link.ended()
         if self._watchdog is not None:
             self._watchdog.stop()
-        if self._starting is not None and not self._starting.done():
-            self._starting.cancel()
+        starting = self._outbox.starting
+        if starting is not None and not starting.done():
+            starting.cancel()
         if not self._detaching:
             # (Detached, the turn goes on without us: its waiters just hear we left.)
             self._abort_turn(reason, f"app-server connection lost: {reason}", [])
         self._waiters.close(reason)
-        self._queued.clear()
+        self._outbox.queued.clear()
         self.gate.close(reason)
         self._publish(synthetic("x-optio-closed", reason=reason))
         self._hub.close(reason)
@@ -667,24 +577,6 @@ class CodexConversation:
         task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-def _not_taken_in(steered: list[str], result: TurnResult) -> list[str]:
-    """The steered texts that no userMessage item of the turn carries."""
-    if not steered or result.synthetic:
-        return []
-    seen = {
-        part.get("text")
-        for item in result.items
-        if item.get("type") == "userMessage"
-        for part in item.get("content") or []
-        if isinstance(part, dict)
-    }
-    return [text for text in steered if text not in seen]
-
-
-def _text_input(text: str) -> list[dict[str, Any]]:
-    return [{"type": "text", "text": text}]
 
 
 async def _call(handler: MessageHandler, text: str) -> None:
