@@ -71,7 +71,7 @@ def test_no_refuses_the_command_and_the_run_waits_for_the_operator(host_dir: Pat
         asked = run.expect(QUESTION)
         assert WRITE_HELLO in asked[1], asked[1]
         run.send_line("n")
-        run.expect(r"→ declined")
+        run.expect(r"→ declined\n")  # a command that never ran has no exit code
         told = run.expect(re.escape(REFUSED) + r"(.*)\n")
         run.expect(r"\[turn completed\]")
         # The agent has nothing more to do and a person is at the terminal: the run waits

@@ -43,7 +43,9 @@ def _show_item(item: dict[str, Any], out: TextIO) -> None:
     if kind == "agentMessage":
         out.write("\n")
     elif kind == "commandExecution":
-        out.write(f"\n$ {item.get('command')}  → {item.get('status')} {item.get('exitCode')}\n")
+        code = item.get("exitCode")  # none for a command that never ran (declined)
+        ended = f"{item.get('status')}" + ("" if code is None else f" {code}")
+        out.write(f"\n$ {item.get('command')}  → {ended}\n")
     elif kind == "fileChange":
         paths = [c.get("path") for c in item.get("changes") or []]
         out.write(f"\n[files {item.get('status')}: {', '.join(map(str, paths))}]\n")
