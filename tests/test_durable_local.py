@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from optio_agents.conversation import PermissionDecision
+from optio_agents.conversation import ConversationClosed, PermissionDecision
 
 from optio_codex.binary import CodexBinary
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
@@ -30,6 +30,7 @@ from optio_codex.hosts.detached_server import (
 from optio_codex.hosts.host_scripts import LocalOps
 from optio_codex.hosts.launch import app_server_argv
 from optio_codex.hosts.server_process import is_alive
+from optio_codex.protocol.errors import ConnectionLost
 from optio_codex.protocol.streams import ByteStream
 from optio_codex.testing import model_server as ms
 from optio_codex.testing.model_server import ScriptedModelServer
@@ -287,6 +288,55 @@ async def test_close_during_recovery_ends_promptly(rig: Rig) -> None:
     finally:
         os.kill(server.pid, signal.SIGCONT)
     assert not await is_alive(LocalOps(), server.process)
+
+
+def link_pollers() -> list[asyncio.Task[Any]]:
+    """Tasks that only wait on an asyncio.Event: what a polling wait for the link leaves
+    pending (it wrapped the link-up and closed events in tasks on every round)."""
+    return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == "Event.wait"]
+
+
+async def until_waiting(task: asyncio.Task[Any]) -> None:
+    """Give the loop a few rounds (a poll, if any, would go round meanwhile)."""
+    for _ in range(10):
+        await asyncio.sleep(0.05)
+    assert not task.done(), "the request should still wait for the link"
+
+
+async def test_a_request_in_the_gap_waits_on_the_link_not_a_poll(rig: Rig) -> None:
+    conversation = await rig.start(reconnect_timeout=60)
+    server: DetachedAppServer = conversation.server  # type: ignore[assignment]
+    os.kill(server.pid, signal.SIGSTOP)  # alive but unresponsive: the gap lasts
+    try:
+        cut(conversation)
+        await rig.wait_for("x-optio-connection-lost")
+        waiting = asyncio.create_task(conversation.request("model/list", timeout=30))
+        await until_waiting(waiting)
+        assert link_pollers() == []  # it waits on one link-changed signal, nothing else
+        async with asyncio.timeout(10):
+            await conversation.close()
+            # Released by the close: the link will not come back.
+            with pytest.raises((ConversationClosed, ConnectionLost)):
+                await waiting
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+    assert link_pollers() == []
+
+
+async def test_a_request_in_the_gap_is_released_when_recovery_gives_up(rig: Rig) -> None:
+    conversation = await rig.start(relaunch=None, reconnect_timeout=60)
+    server: DetachedAppServer = conversation.server  # type: ignore[assignment]
+    os.kill(server.pid, signal.SIGSTOP)
+    cut(conversation)
+    await rig.wait_for("x-optio-connection-lost")
+    waiting = asyncio.create_task(conversation.request("model/list", timeout=30))
+    await until_waiting(waiting)
+    os.kill(server.pid, signal.SIGKILL)  # gone, and nothing may relaunch it: recovery gives up
+    async with asyncio.timeout(30):
+        with pytest.raises(ConversationClosed, match="gone"):
+            await waiting
+    assert conversation.closed and not conversation.recovering
+    assert link_pollers() == []
 
 
 async def test_detach_leaves_the_server_running_for_a_reattach(
