@@ -58,12 +58,8 @@ from optio_codex.hosts.task_spec import (
     ProvisionSpec,
     TaskPaths,
     VerifyMode,
-    validate_root,
     validate_task_id,
 )
-
-# hosts/registry*.py import these from here (they live in task_spec now).
-_validate_root = validate_root
 
 __all__ = [
     "DEFAULT_CACHE_ROOT",

@@ -7,15 +7,12 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from optio_agents.config_types import AllowedDir
 
 from optio_codex.hosts.host_scripts import HostScriptError
 from optio_codex.hosts.launch import app_server_env
-
-if TYPE_CHECKING:
-    from optio_codex.task.config import CodexTaskConfig
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]
@@ -69,27 +66,6 @@ class ProvisionSpec:
         for d in self.extra_allowed_dirs:
             if not posixpath.isabs(d.path) or ".." in d.path.split("/"):
                 raise ValueError(f"extra_allowed_dirs: {d.path!r} must be absolute, without ..")
-
-    @classmethod
-    def from_task_config(cls, config: CodexTaskConfig, task_id: str, **kw: Any) -> ProvisionSpec:
-        values: dict[str, Any] = {
-            "task_id": task_id,
-            "consumer_instructions": config.consumer_instructions,
-            "sandbox": config.sandbox,
-            "approval_policy": config.ask_for_approval,
-            "network_access": config.network_access,
-            "extra_allowed_dirs": tuple(config.extra_allowed_dirs or ()),
-            "model": config.model,
-            "reasoning_effort": config.reasoning_effort,
-            "api_key": config.api_key,
-            "codex_config": config.codex_config,
-            "host_protocol": config.host_protocol,
-            "supports_resume": config.supports_resume,
-        }
-        if config.task_root:
-            values["task_root"] = config.task_root
-        values.update(kw)
-        return cls(**values)
 
 
 def validate_task_id(task_id: str) -> None:

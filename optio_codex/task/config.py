@@ -18,6 +18,7 @@ from optio_host.types import SSHConfig as _OptioHostSSHConfig
 from optio_codex.driver.policies import PermissionPolicy
 from optio_codex.hosts.sandbox_entries import sandbox_contradictions
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
+from optio_codex.hosts.task_spec import ProvisionSpec
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]
@@ -207,3 +208,25 @@ def _env_problems(env: Mapping[str, str] | None) -> Iterator[str]:
             )
         if not isinstance(value, str) or "\0" in value:
             yield f"env: the value of {name} must be a string without NUL bytes"
+
+
+def provision_spec(config: CodexTaskConfig, task_id: str, **overrides: Any) -> ProvisionSpec:
+    """What ``config`` asks of the host, as the provisioning layer takes it."""
+    values: dict[str, Any] = {
+        "task_id": task_id,
+        "consumer_instructions": config.consumer_instructions,
+        "sandbox": config.sandbox,
+        "approval_policy": config.ask_for_approval,
+        "network_access": config.network_access,
+        "extra_allowed_dirs": tuple(config.extra_allowed_dirs or ()),
+        "model": config.model,
+        "reasoning_effort": config.reasoning_effort,
+        "api_key": config.api_key,
+        "codex_config": config.codex_config,
+        "host_protocol": config.host_protocol,
+        "supports_resume": config.supports_resume,
+    }
+    if config.task_root:
+        values["task_root"] = config.task_root
+    values.update(overrides)
+    return ProvisionSpec(**values)

@@ -31,7 +31,6 @@ from optio_codex.hosts.optio_host_adapter import VerifiedRemoteHost, make_task_h
 from optio_codex.hosts.provision import (
     DEFAULT_TASK_ROOT,
     ProvisionResult,
-    ProvisionSpec,
     provision,
     remove_task_dir,
 )
@@ -40,7 +39,7 @@ from optio_codex.hosts.registry import RegistryEntry, reap, register, stop_lefto
 from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh_runner
 from optio_codex.hosts.sandbox_entries import settings_from_config
 from optio_codex.hosts.server_process import stop_detached
-from optio_codex.task.config import CodexTaskConfig
+from optio_codex.task.config import CodexTaskConfig, provision_spec
 from optio_codex.task.conversation_view import plan_progress, user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.task.log_channel import replay_log
@@ -162,7 +161,7 @@ class CodexTaskRun:
     # -- prepare: provision, find what a previous run left, preflight ----------------------
 
     async def _prepare(self, host: Any, hook_ctx: Any) -> None:
-        spec = ProvisionSpec.from_task_config(self.config, self.task_id, task_root=self.task_root)
+        spec = provision_spec(self.config, self.task_id, task_root=self.task_root)
         self.provisioned = result = await provision(self._ops(), spec)
         paths = result.paths
         self.ctx.report_progress(None, "codex provisioned" + (" (pushed)" if result.pushed else ""))
