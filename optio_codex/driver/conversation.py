@@ -52,16 +52,10 @@ from optio_codex.driver.recovery import (
     Detachable,
     RecoverySettings,
     TurnOutcome,
-    has_no_turns,
     last_turn,
 )
-from optio_codex.driver.thread_setup import (
-    initialize,
-    optional_request,
-    resume_thread,
-    start_thread,
-)
-from optio_codex.driver.turn_waiters import TurnWaiters
+from optio_codex.driver.thread_setup import initialize, open_thread, optional_request
+from optio_codex.driver.turn_waiters import MessageHandler, TurnWaiters
 from optio_codex.driver.turns import TokenUsage, TurnLedger, TurnRejected, TurnResult
 from optio_codex.driver.watchdog import InactivityWatchdog
 from optio_codex.protocol.endpoint import JsonRpcEndpoint, ServerRequest
@@ -69,14 +63,11 @@ from optio_codex.protocol.errors import (
     METHOD_NOT_FOUND,
     CodexProtocolError,
     ConnectionLost,
-    InvalidRequestError,
-    RpcError,
 )
 from optio_codex.protocol.streams import ByteStream
 
 log = logging.getLogger(__name__)
 
-MessageHandler = Callable[[str], "Awaitable[None] | None"]
 PermissionHandler = Callable[[PermissionRequest], Awaitable[PermissionDecision]]
 
 
@@ -107,7 +98,6 @@ class CodexConversation:
         self.account: dict[str, Any] | None = None
         self.models: list[dict[str, Any]] = []
         self.effective_sandbox: dict[str, Any] = {}
-        self._message_handlers: list[MessageHandler] = []
         self._close_reason: str | None = None
         self._closed = asyncio.Event()
         self.close_requested = asyncio.Event()
@@ -225,24 +215,16 @@ class CodexConversation:
         self._publish(synthetic("x-optio-turn-adopted", turnId=outcome.turn_id))
 
     async def _open_thread(self, *, server_lives: bool = False) -> None:
-        resume_id = self.thread_id or self.options.resume_thread_id
-        ep, options = self._endpoint, self.options
-        if resume_id:
+        self.thread, self.thread_id, self.effective_sandbox = await open_thread(
+            self._endpoint,
+            self.options,
+            self.thread_id or self.options.resume_thread_id,
             # A server that lived on may be just starting a turn: wait for its rollout.
-            coming = self._may_have_turn if server_lives else None
-            try:
-                result = await resume_thread(ep, options, resume_id, rollout_coming=coming)
-            except RpcError as exc:
-                if not has_no_turns(exc.rpc_message):
-                    raise
-                # codex writes nothing until the first turn: a thread that never had one
-                # cannot be resumed. Start it again with the same instructions.
-                log.info("thread %s has no rollout yet; starting a new thread", resume_id)
-                self._publish(synthetic("x-optio-thread-restarted", previousThreadId=resume_id))
-                result = await start_thread(ep, options)
-        else:
-            result = await start_thread(ep, options)
-        self._take_thread(result)
+            rollout_coming=self._may_have_turn if server_lives else None,
+            restarted=lambda old: self._publish(
+                synthetic("x-optio-thread-restarted", previousThreadId=old)
+            ),
+        )
 
     def _may_have_turn(self) -> bool:
         return (
@@ -250,13 +232,6 @@ class CodexConversation:
             or self._ledger.active_turn_id is not None
             or self._ledger.turn_count > 0
         )
-
-    def _take_thread(self, result: Any) -> None:
-        self.thread = result.get("thread") or {}
-        self.thread_id = self.thread.get("id")
-        self.effective_sandbox = result.get("sandbox") or {}
-        if not self.thread_id:
-            raise CodexProtocolError(f"thread/start returned no thread id: {result!r}")
 
     # -- Conversation protocol -----------------------------------------------------------------
 
@@ -289,13 +264,7 @@ class CodexConversation:
         return self._hub.subscribe(maxsize, Overflow(overflow), replay)
 
     def on_message(self, handler: MessageHandler) -> Callable[[], None]:
-        self._message_handlers.append(handler)
-
-        def unsubscribe() -> None:
-            with contextlib.suppress(ValueError):
-                self._message_handlers.remove(handler)
-
-        return unsubscribe
+        return self._waiters.on_message(handler)
 
     def on_permission_request(self, handler: PermissionHandler) -> Callable[[], None]:
         return self.gate.set_handler(handler)
@@ -324,18 +293,7 @@ class CodexConversation:
         if turn_id is None:
             return None
         waiter = self._turn_waiter(turn_id)
-        for _attempt in range(3):
-            await self._link.wait()
-            try:
-                await self._endpoint.request(
-                    "turn/interrupt", {"threadId": self.thread_id, "turnId": turn_id}
-                )
-                break
-            except InvalidRequestError:
-                break  # "no active turn to interrupt": it just ended; the waiter resolves
-            except ConnectionLost:
-                if not self._link.recoverable():
-                    raise
+        await self._outbox.interrupt(turn_id)
         try:
             async with asyncio.timeout(self.options.interrupt_timeout):
                 return await waiter
@@ -497,8 +455,6 @@ class CodexConversation:
         self._link.forget_inputs(result.turn_id)
         self._outbox.turn_ended(result)
         self._waiters.resolve(result)
-        for handler in list(self._message_handlers):
-            self._spawn(_call(handler, result.final_text))
         if self._close_reason is None and self._link.up:
             self._flush_queue()
 
@@ -577,15 +533,6 @@ class CodexConversation:
         task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-async def _call(handler: MessageHandler, text: str) -> None:
-    try:
-        result = handler(text)
-        if asyncio.iscoroutine(result):
-            await result
-    except Exception:
-        log.exception("message handler raised")
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from optio_codex.driver.events import CodexEvent, synthetic
 from optio_codex.driver.link_keeper import LinkKeeper
 from optio_codex.driver.turn_waiters import TurnWaiters
 from optio_codex.driver.turns import TurnLedger, TurnRejected, TurnResult
-from optio_codex.protocol.errors import InvalidRequestError, RpcError
+from optio_codex.protocol.errors import ConnectionLost, InvalidRequestError, RpcError
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,21 @@ class Outbox:
         if active is not None:
             return await self._into_active(text, active)
         return await self._start_turn(text)
+
+    async def interrupt(self, turn_id: str) -> None:
+        """Ask codex to interrupt ``turn_id``, across a reconnect if need be."""
+        for _attempt in range(3):
+            await self._link.wait()
+            try:
+                await self._link.endpoint.request(
+                    "turn/interrupt", {"threadId": self._thread_id(), "turnId": turn_id}
+                )
+                return
+            except InvalidRequestError:
+                return  # "no active turn to interrupt": it just ended; its waiters resolve
+            except ConnectionLost:
+                if not self._link.recoverable():
+                    raise
 
     def take_queued(self) -> str | None:
         """The queued messages as one text for the next turn (and the queue emptied)."""

@@ -94,6 +94,38 @@ async def resume_thread(
         await asyncio.sleep(0.1)
 
 
+async def open_thread(
+    endpoint: JsonRpcEndpoint,
+    options: ConversationOptions,
+    resume_id: str | None,
+    *,
+    rollout_coming: Callable[[], bool] | None = None,
+    restarted: Callable[[str], None] = lambda _old: None,
+) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """Resume ``resume_id`` (thread/start without one): the thread, its id and the sandbox
+    codex reports. A thread that never had a turn cannot be resumed (codex writes nothing
+    until the first one): it is started again with the same settings, and ``restarted``
+    hears the old id."""
+    if resume_id:
+        try:
+            result = await resume_thread(
+                endpoint, options, resume_id, rollout_coming=rollout_coming
+            )
+        except RpcError as exc:
+            if not has_no_turns(exc.rpc_message):
+                raise
+            log.info("thread %s has no rollout yet; starting a new thread", resume_id)
+            restarted(resume_id)
+            result = await start_thread(endpoint, options)
+    else:
+        result = await start_thread(endpoint, options)
+    thread = result.get("thread") or {}
+    thread_id = thread.get("id")
+    if not thread_id:
+        raise CodexProtocolError(f"thread/start returned no thread id: {result!r}")
+    return thread, str(thread_id), result.get("sandbox") or {}
+
+
 async def read_turns(endpoint: JsonRpcEndpoint, thread_id: str | None) -> Any | None:
     """thread/read with turns; None while the thread has none (codex then refuses)."""
     try:
@@ -106,6 +138,7 @@ async def read_turns(endpoint: JsonRpcEndpoint, thread_id: str | None) -> Any | 
 
 __all__ = [
     "initialize",
+    "open_thread",
     "optional_request",
     "read_turns",
     "resume_thread",

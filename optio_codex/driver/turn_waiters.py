@@ -1,13 +1,20 @@
-"""Who waits for which turn to end: a turn by id, or the next turn to start."""
+"""Who waits for turns to end: a turn by id, the next turn to start, and the handlers that
+get every turn's final text."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 
 from optio_agents.conversation import ConversationClosed
 
 from optio_codex.driver.turns import TurnResult
+
+log = logging.getLogger(__name__)
+
+MessageHandler = Callable[[str], "Awaitable[None] | None"]
 
 
 class TurnWaiters:
@@ -16,6 +23,18 @@ class TurnWaiters:
     def __init__(self) -> None:
         self._by_turn: dict[str, list[asyncio.Future[TurnResult]]] = {}
         self._next: list[asyncio.Future[TurnResult]] = []
+        self._handlers: list[MessageHandler] = []
+        self._tasks: set[asyncio.Task[None]] = set()  # strong refs: the loop keeps weak ones
+
+    def on_message(self, handler: MessageHandler) -> Callable[[], None]:
+        """``handler`` gets each turn's final text; returns its unsubscribe."""
+        self._handlers.append(handler)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._handlers.remove(handler)
+
+        return unsubscribe
 
     def for_turn(
         self, turn_id: str, completed: Iterable[TurnResult], close_reason: str | None
@@ -47,6 +66,10 @@ class TurnWaiters:
         for waiter in self._by_turn.pop(result.turn_id, []):
             if not waiter.done():
                 waiter.set_result(result)
+        for handler in list(self._handlers):
+            task = asyncio.get_running_loop().create_task(_call(handler, result.final_text))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def close(self, reason: str) -> None:
         for waiter in [w for ws in self._by_turn.values() for w in ws] + self._next:
@@ -56,4 +79,13 @@ class TurnWaiters:
         self._next.clear()
 
 
-__all__ = ["TurnWaiters"]
+async def _call(handler: MessageHandler, text: str) -> None:
+    try:
+        result = handler(text)
+        if asyncio.iscoroutine(result):
+            await result
+    except Exception:
+        log.exception("message handler raised")
+
+
+__all__ = ["MessageHandler", "TurnWaiters"]
