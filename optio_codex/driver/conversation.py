@@ -54,14 +54,18 @@ from optio_codex.driver.recovery import (
     TurnOutcome,
     last_turn,
 )
-from optio_codex.driver.thread_setup import initialize, open_thread, optional_request
+from optio_codex.driver.thread_setup import (
+    adopt_turn,
+    initialize,
+    open_thread,
+    optional_request,
+)
 from optio_codex.driver.turn_waiters import MessageHandler, TurnWaiters
 from optio_codex.driver.turns import TokenUsage, TurnLedger, TurnRejected, TurnResult
 from optio_codex.driver.watchdog import InactivityWatchdog
 from optio_codex.protocol.endpoint import JsonRpcEndpoint, ServerRequest
 from optio_codex.protocol.errors import (
     METHOD_NOT_FOUND,
-    CodexProtocolError,
     ConnectionLost,
 )
 from optio_codex.protocol.streams import ByteStream
@@ -117,6 +121,7 @@ class CodexConversation:
             options.busy_send,
             lambda: self.thread_id,
             self._publish,
+            lambda: self._close_reason is None,
         )
 
     def _link_hooks(self) -> LinkHooks:
@@ -133,9 +138,9 @@ class CodexConversation:
             reopen=self._reopen,
             link_lost=self.gate.connection_lost,
             link_restored=lambda: self.gate.drop_detached("reconnect"),
-            abort_turn=self._abort_turn,
+            abort_turn=lambda *args: self._outbox.abort_active(*args),
             settle_turn=lambda outcome, why: self._incoming.settle(self.thread_id, outcome, why),
-            flush_queue=self._flush_queue,
+            flush_queue=lambda: self._outbox.flush(),
         )
 
     # -- start -------------------------------------------------------------------------------
@@ -207,12 +212,8 @@ class CodexConversation:
         """Reattached to a server mid-turn: follow the turn it is still running."""
         read = await self._link.read_turns()
         self.resumed_last_turn = outcome = last_turn(read) if read is not None else None
-        if outcome is None or outcome.ended or not self.options.adopt_running_turn:
-            return
-        self._ledger.begin(outcome.turn_id)
-        for item in outcome.items:  # what completed before we came back
-            self._ledger.item_completed(outcome.turn_id, item)
-        self._publish(synthetic("x-optio-turn-adopted", turnId=outcome.turn_id))
+        if outcome is not None and self.options.adopt_running_turn:
+            adopt_turn(outcome, self._ledger, self._publish)
 
     async def _open_thread(self, *, server_lives: bool = False) -> None:
         self.thread, self.thread_id, self.effective_sandbox = await open_thread(
@@ -220,17 +221,10 @@ class CodexConversation:
             self.options,
             self.thread_id or self.options.resume_thread_id,
             # A server that lived on may be just starting a turn: wait for its rollout.
-            rollout_coming=self._may_have_turn if server_lives else None,
+            rollout_coming=self._outbox.may_have_turn if server_lives else None,
             restarted=lambda old: self._publish(
                 synthetic("x-optio-thread-restarted", previousThreadId=old)
             ),
-        )
-
-    def _may_have_turn(self) -> bool:
-        return (
-            self._outbox.starting is not None
-            or self._ledger.active_turn_id is not None
-            or self._ledger.turn_count > 0
         )
 
     # -- Conversation protocol -----------------------------------------------------------------
@@ -274,8 +268,7 @@ class CodexConversation:
         return self.gate.answer(request_id, decision)
 
     def is_pending(self) -> bool:
-        outbox = self._outbox
-        return outbox.starting is not None or self._ledger.active is not None or bool(outbox.queued)
+        return self._outbox.busy()
 
     @property
     def active_turn_id(self) -> str | None:
@@ -284,26 +277,8 @@ class CodexConversation:
     async def interrupt(self) -> TurnResult | None:
         """Interrupt the running turn and wait (bounded) until codex reports it ended."""
         self._raise_if_closed()
-        self._outbox.queued.clear()
-        starting = self._outbox.starting
-        if starting is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(starting)
-        turn_id = self._ledger.active_turn_id
-        if turn_id is None:
-            return None
-        waiter = self._turn_waiter(turn_id)
-        await self._outbox.interrupt(turn_id)
-        try:
-            async with asyncio.timeout(self.options.interrupt_timeout):
-                return await waiter
-        except TimeoutError:
-            log.warning(
-                "turn %s did not end within %ss of interrupt",
-                turn_id,
-                self.options.interrupt_timeout,
-            )
-            return None
+        timeout = self.options.interrupt_timeout
+        return await self._outbox.interrupt_running(self._turn_waiter, timeout)
 
     async def set_control(self, control_id: str, value: str | bool) -> None:
         """``model`` and ``reasoning_effort`` apply from the next turn on; others are ignored."""
@@ -322,9 +297,7 @@ class CodexConversation:
         # Even after the link ended: a detached server outlives a conversation that gave up.
         with contextlib.suppress(Exception):
             await self._link.server.stop(self.options.close_grace)
-        await self._endpoint.aclose("closed by client")
-        self._terminate("closed by client")
-        await self._hub.drain()
+        await self._end("closed by client")
 
     async def detach(self) -> None:
         """End this conversation but leave a detached app-server running, to be reattached
@@ -338,8 +311,11 @@ class CodexConversation:
         await self._link.stop()
         with contextlib.suppress(Exception):
             await server.detach()
-        await self._endpoint.aclose("detached")
-        self._terminate("detached")
+        await self._end("detached")
+
+    async def _end(self, reason: str) -> None:
+        await self._endpoint.aclose(reason)
+        self._terminate(reason)
         await self._hub.drain()
 
     @property
@@ -395,14 +371,9 @@ class CodexConversation:
     ) -> TurnResult:
         """Wait for ``turn_id`` (default: the active turn, else the next one) to end."""
         turn_id = turn_id or self._ledger.active_turn_id
-        waiter: asyncio.Future[TurnResult]
-        if turn_id is None:
-            waiter = self._waiters.for_next()
-        else:
-            waiter = self._turn_waiter(turn_id)
+        waiter = self._waiters.for_next() if turn_id is None else self._turn_waiter(turn_id)
         async with asyncio.timeout(timeout):
-            result: TurnResult = await waiter
-        return result
+            return await waiter
 
     @property
     def turns(self) -> list[TurnResult]:
@@ -452,40 +423,7 @@ class CodexConversation:
         self._hub.publish(event)
 
     def _deliver(self, result: TurnResult) -> None:
-        self._link.forget_inputs(result.turn_id)
-        self._outbox.turn_ended(result)
-        self._waiters.resolve(result)
-        if self._close_reason is None and self._link.up:
-            self._flush_queue()
-
-    def _flush_queue(self) -> None:
-        """Send what was queued (during a turn, or while the link was down) as one turn."""
-        text = self._outbox.take_queued()
-        if text is not None:
-            self._spawn(self._send_queued(text))
-
-    async def _send_queued(self, text: str) -> None:
-        try:
-            await self.submit(text)
-        except (CodexProtocolError, ConversationClosed) as exc:
-            log.warning("queued message could not be sent: %s", exc)
-
-    def _abort_turn(self, reason: str, message: str, resend: list[str]) -> None:
-        """End the running turn as interrupted (its server or our link is gone); ``resend``:
-        texts to send again as the next turn."""
-        active = self._ledger.active_turn_id
-        if active is None:
-            return
-        result = self._ledger.complete(active, "interrupted", {"message": message}, synthetic=True)
-        if result is None:
-            return
-        self._publish(
-            synthetic("x-optio-turn-aborted", turnId=active, reason=reason, status="interrupted")
-        )
-        if resend:
-            self._outbox.queued.extend(resend)
-            self._publish(synthetic("x-optio-turn-resend", turnId=active, texts=resend))
-        self._deliver(result)
+        self._outbox.deliver(result)
 
     def _refuse_request(self, request: ServerRequest, message: str) -> None:
         self._spawn(self._endpoint_reply_error(request, message))
@@ -514,7 +452,7 @@ class CodexConversation:
             starting.cancel()
         if not self._detaching:
             # (Detached, the turn goes on without us: its waiters just hear we left.)
-            self._abort_turn(reason, f"app-server connection lost: {reason}", [])
+            self._outbox.abort_active(reason, f"app-server connection lost: {reason}", [])
         self._waiters.close(reason)
         self._outbox.queued.clear()
         self.gate.close(reason)

@@ -4,18 +4,26 @@ message queued for the next turn — and never a second turn/start while one is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
 
+from optio_agents.conversation import ConversationClosed
+
 from optio_codex.driver.controls import TurnControls
 from optio_codex.driver.events import CodexEvent, synthetic
 from optio_codex.driver.link_keeper import LinkKeeper
 from optio_codex.driver.turn_waiters import TurnWaiters
 from optio_codex.driver.turns import TurnLedger, TurnRejected, TurnResult
-from optio_codex.protocol.errors import ConnectionLost, InvalidRequestError, RpcError
+from optio_codex.protocol.errors import (
+    CodexProtocolError,
+    ConnectionLost,
+    InvalidRequestError,
+    RpcError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +40,7 @@ class Outbox:
         busy_send: Literal["steer", "queue"],
         thread_id: Callable[[], str | None],
         publish: Callable[[CodexEvent], None],
+        is_open: Callable[[], bool],
     ) -> None:
         self._link = link
         self._ledger = ledger
@@ -40,6 +49,8 @@ class Outbox:
         self._busy_send = busy_send
         self._thread_id = thread_id
         self._publish = publish
+        self._is_open = is_open
+        self._tasks: set[asyncio.Task[None]] = set()
         self.starting: asyncio.Future[str] | None = None  # a turn/start awaiting its ack
         self.queued: deque[str] = deque()
         self._steered: dict[str, list[str]] = {}  # turn id -> texts steered into it
@@ -69,6 +80,81 @@ class Outbox:
             except ConnectionLost:
                 if not self._link.recoverable():
                     raise
+
+    async def interrupt_running(
+        self, waiter_for: Callable[[str], asyncio.Future[TurnResult]], timeout: float
+    ) -> TurnResult | None:
+        """Interrupt the running turn (once a turn/start in flight is acked); wait, bounded,
+        for codex to report its end. None: no turn ran, or it did not end in time."""
+        self.queued.clear()
+        if self.starting is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self.starting)
+        turn_id = self._ledger.active_turn_id
+        if turn_id is None:
+            return None
+        waiter = waiter_for(turn_id)
+        await self.interrupt(turn_id)
+        try:
+            async with asyncio.timeout(timeout):
+                return await waiter
+        except TimeoutError:
+            log.warning("turn %s did not end within %ss of interrupt", turn_id, timeout)
+            return None
+
+    def busy(self) -> bool:
+        """A turn is starting or running, or messages wait for the next one."""
+        return self.starting is not None or self._ledger.active is not None or bool(self.queued)
+
+    def may_have_turn(self) -> bool:
+        """The thread may have a turn by now (so its rollout exists or is about to)."""
+        ledger = self._ledger
+        return (
+            self.starting is not None or ledger.active_turn_id is not None or ledger.turn_count > 0
+        )
+
+    # -- turns ending ----------------------------------------------------------------------
+
+    def deliver(self, result: TurnResult) -> None:
+        """A turn ended: settle its waiters, then send what waits for the next turn."""
+        self._link.forget_inputs(result.turn_id)
+        self.turn_ended(result)
+        self._waiters.resolve(result)
+        if self._is_open() and self._link.up:
+            self.flush()
+
+    def abort_active(self, reason: str, message: str, resend: list[str]) -> None:
+        """End the running turn as interrupted (its server or our link is gone); ``resend``:
+        texts to send again as the next turn."""
+        active = self._ledger.active_turn_id
+        if active is None:
+            return
+        result = self._ledger.complete(active, "interrupted", {"message": message}, synthetic=True)
+        if result is None:
+            return
+        self._publish(
+            synthetic("x-optio-turn-aborted", turnId=active, reason=reason, status="interrupted")
+        )
+        if resend:
+            self.queued.extend(resend)
+            self._publish(synthetic("x-optio-turn-resend", turnId=active, texts=resend))
+        self.deliver(result)
+
+    def flush(self) -> None:
+        """Send what was queued (during a turn, or while the link was down) as one turn."""
+        text = self.take_queued()
+        if text is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._send_queued(text))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send_queued(self, text: str) -> None:
+        try:
+            await self._link.wait()
+            await self.submit(text)
+        except (CodexProtocolError, ConversationClosed) as exc:
+            log.warning("queued message could not be sent: %s", exc)
 
     def take_queued(self) -> str | None:
         """The queued messages as one text for the next turn (and the queue emptied)."""

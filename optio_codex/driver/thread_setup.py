@@ -9,8 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from optio_codex._version import __version__
+from optio_codex.driver.events import CodexEvent, synthetic
 from optio_codex.driver.options import CLIENT_NAME, ConversationOptions
-from optio_codex.driver.recovery import has_no_turns
+from optio_codex.driver.recovery import TurnOutcome, has_no_turns
+from optio_codex.driver.turns import TurnLedger
 from optio_codex.protocol.endpoint import JsonRpcEndpoint
 from optio_codex.protocol.errors import CodexProtocolError, ConnectionLost, RpcError
 
@@ -145,3 +147,16 @@ __all__ = [
     "start_thread",
     "thread_params",
 ]
+
+
+def adopt_turn(
+    outcome: TurnOutcome, ledger: TurnLedger, publish: Callable[[CodexEvent], None]
+) -> None:
+    """Follow a turn the server is still running, with the items that completed before we
+    came back (a reattach to a live server)."""
+    if outcome.ended:
+        return
+    ledger.begin(outcome.turn_id)
+    for item in outcome.items:
+        ledger.item_completed(outcome.turn_id, item)
+    publish(synthetic("x-optio-turn-adopted", turnId=outcome.turn_id))
