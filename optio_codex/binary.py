@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +42,13 @@ def pinned_codex_path() -> Path:
 def pinned_codex() -> CodexBinary:
     """Path, version and sha256 of the pinned binary (checked once per process)."""
     path = pinned_codex_path()
-    out = subprocess.run([str(path), "--version"], capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory() as scratch:
+        # A CODEX_HOME that does not exist: codex then writes nothing (its helper links would
+        # land in the user's real ~/.codex/tmp); no inherited environment (no secrets).
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CODEX_HOME": f"{scratch}/none"}
+        out = subprocess.run(
+            [str(path), "--version"], capture_output=True, text=True, check=False, env=env
+        )
     version = out.stdout.strip().rsplit(" ", 1)[-1]
     if version != PINNED_CODEX_VERSION:
         raise CodexBinaryError(

@@ -425,7 +425,8 @@ async def test_a_reused_pid_is_never_killed(victims: Victims, root: str) -> None
 
     reaped = await reap(ops, OWNER, not_live, root=root)
     assert reaped.cleaned == (stale,) and reaped.stopped == ()
-    assert calls == []  # a dead entry needs no question to the engine
+    # A dead entry is asked about too: a task that is gone also loses its task dir.
+    assert calls == [stale.task_id]
     assert running(victim.pid)
     assert files_in(root) == set()
 
@@ -608,7 +609,7 @@ async def test_reap_stops_only_our_entries_of_tasks_that_are_gone(
     before = ops.trips.execs
     report = await reap(ops, OWNER, is_live, keep_task_ids={"kept"}, root=root)
     assert ops.trips.execs - before == 2  # list, then one stop for everything chosen
-    assert sorted(asked) == ["live", "orphan"]
+    assert sorted(asked) == ["dead", "live", "orphan"]  # a dead entry may take its task dir
     assert [s.entry for s in report.stopped] == [orphan_entry]
     assert report.stopped[0].was_alive and report.stopped[0].swept >= 1
     assert report.cleaned == (dead_entry,)

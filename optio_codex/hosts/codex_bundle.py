@@ -76,7 +76,10 @@ _FINALIZE_SCRIPT = (
     '|| fail "cannot chmod $rel"; '
     'got=$(sha256sum "$stage/$rel" | cut -d" " -f1); '
     '[ "$got" = "${p%%:*}" ] || fail "sha256 of the uploaded $rel is $got"; done; '
-    'v=$("$stage/bin/codex" --version 2>&1); [ "${v##* }" = "$version" ] '
+    # A CODEX_HOME that does not exist: codex then writes nothing (its helper links would
+    # otherwise land in the SSH user's real ~/.codex/tmp) and only warns on stderr.
+    'v=$(CODEX_HOME="$stage/.no-codex-home" "$stage/bin/codex" --version 2>/dev/null); '
+    '[ "${v##* }" = "$version" ] '
     '|| fail "the uploaded codex reports $v"; '
     'if [ "$mode" = stamp ]; then { printf "%s;" "$@"; for p in "$@"; do '
     'stat -c "%s %i %z" "$stage/${p#*:}"; done; } > "$stage/.verified"; fi; '

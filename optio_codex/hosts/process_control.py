@@ -67,28 +67,40 @@ SWEEP = (
     "done; set -- $done_pids; swept=$#; }; "
 )
 
-# unsock PATH: remove the app-server's socket path if it is a socket or a symlink; returns 0
-# if something was removed. codex makes PATH a symlink to /tmp/codex-daemon-<uid>/<hash>:
-# the target goes too, but only a socket of ours under /tmp/codex-daemon-* (never follow a
-# link elsewhere). Anything else at PATH (a file, a dir) is not ours to remove.
+# undaemon PATH: remove what codex 0.163.0 keeps for the listener at PATH in its daemon dir:
+# the real socket /tmp/codex-daemon-<uid>/<sha256 of PATH> and its "<hash>.lock" (a clean
+# exit leaves the lock, a kill both). The dir is fixed: no TMPDIR, XDG_RUNTIME_DIR, config
+# key or flag moves it (see docs/codex-observed.md), so it cannot live in the task dir. Only
+# our own sockets and plain files, never a link.
+# unsock PATH: remove the app-server's socket path if it is a socket or a symlink (codex
+# makes it a symlink to the daemon dir's socket), then undaemon; returns 0 if something was
+# at PATH. Anything else at PATH (a file, a dir) is not ours to remove.
 UNSOCK = (
-    'unsock() { [ -n "$1" ] || return 1; '
+    'undaemon() { h=$(printf %s "$1" | sha256sum | cut -c1-64); dd="/tmp/codex-daemon-$(id -u)"; '
+    'for f in "$dd/$h" "$dd/$h.lock"; do if [ -L "$f" ]; then :; '
+    'elif [ -O "$f" ] && { [ -S "$f" ] || [ -f "$f" ]; }; then rm -f "$f"; fi; done; }; '
+    'unsock() { [ -n "$1" ] || return 1; undaemon "$1"; '
     'if [ -L "$1" ]; then t=$(readlink "$1"); rm -f "$1"; '
     'case "$t" in */../*|*/..) ;; /tmp/codex-daemon-*/*) '
-    '[ -S "$t" ] && [ -O "$t" ] && rm -f "$t";; esac; return 0; fi; '
+    'for f in "$t" "$t.lock"; do if [ -L "$f" ]; then :; '
+    'elif [ -O "$f" ]; then rm -f "$f"; fi; done;; esac; '
+    "return 0; fi; "
     'if [ -S "$1" ]; then rm -f "$1"; return 0; fi; return 1; }; '
 )
 
-# $1 grace in 50 ms ticks, then groups of six: mode ("kill" or "clean"), pid (0: none known),
-# start time, CODEX_HOME (or ""), socket path (or ""), record file (or "": a registry entry).
+# $1 grace in 50 ms ticks, then groups of seven: mode ("kill" or "clean"), pid (0: none
+# known), start time, CODEX_HOME (or ""), socket path (or ""), record file (or "": a registry
+# entry), task dir to remove with everything in it, credentials included (or "").
 # "kill": if the pid still has the recorded start time, SIGTERM its group, wait the grace
 # while it runs, SIGKILL the group (pid == pgid for a setsid-started server; a pid that leads
 # no group is killed alone), then sweep CODEX_HOME. Without a pid the sweep runs alone. A pid
 # that is gone or reused means nothing is signalled: its CODEX_HOME may already belong to a
-# relaunched server. "clean" never signals. Both then remove the socket and the record.
+# relaunched server. "clean" never signals. Both then remove the socket, the task dir and
+# the record (last: while it exists, a later reaper can still finish the job).
 STOP_SCRIPT = (
     SCRIPT_PRELUDE + PROC_STAT + RUNNING + SWEEP + UNSOCK + "ticks=$1; shift; i=0; "
-    "while [ $# -ge 6 ]; do mode=$1; pid=$2; st=$3; home=$4; sock=$5; rec=$6; shift 6; "
+    "while [ $# -ge 7 ]; do mode=$1; pid=$2; st=$3; home=$4; sock=$5; rec=$6; tdir=$7; "
+    "shift 7; "
     "alive=false; swept=0; gone=false; "
     'if [ "$mode" = kill ]; then '
     'if proc_stat "$pid" && [ "$ps_start" = "$st" ]; then alive=true; '
@@ -99,6 +111,8 @@ STOP_SCRIPT = (
     'if [ -n "$home" ] && { [ "$alive" = true ] || [ "$pid" = 0 ]; }; then sweep "$home"; fi; '
     "fi; "
     'unsock "$sock" && gone=true; '
+    'if [ -z "$tdir" ] || [ -L "$tdir" ]; then :; elif [ -d "$tdir" ]; then rm -rf "$tdir" '
+    '|| fail "cannot remove $tdir"; fi; '
     'if [ -n "$rec" ]; then r=$(expand "$rec") || fail "not an absolute path: $rec"; '
     'rm -f "$r"; fi; '
     'printf \'OPTIO-STOP {"i":%s,"alive":%s,"swept":%s,"socket":%s}\\n\' '
@@ -160,6 +174,7 @@ class ServerStop:
     codex_home: str = ""  # every process with this CODEX_HOME goes too; "" for none
     record: str = ""  # a file recording the server (a registry entry), removed last; "~/" ok
     signal: bool = True  # False: the process is known to be gone; remove files only
+    task_dir: str = ""  # removed with everything in it (auth.json too); "" keeps it
 
     def __post_init__(self) -> None:
         check_pid("pid", self.pid, allow_none=True)
@@ -168,11 +183,15 @@ class ServerStop:
         check_path("codex_home", self.codex_home, allow_empty=True)
         record = self.record.replace("~/", "/", 1) if self.record.startswith("~/") else self.record
         check_path("record", record, allow_empty=True)
+        check_path("task_dir", self.task_dir, allow_empty=True)
+        if self.task_dir and self.codex_home != f"{self.task_dir}/home/.codex":
+            # Only a directory laid out as a task's (see TaskPaths) is ever removed.
+            raise ValueError(f"task_dir={self.task_dir!r} is not the task dir of codex_home")
 
     def args(self) -> list[str]:
         mode = "kill" if self.signal else "clean"
         pid, start = str(self.pid), str(self.start_time)
-        return [mode, pid, start, self.codex_home, self.socket_path, self.record]
+        return [mode, pid, start, self.codex_home, self.socket_path, self.record, self.task_dir]
 
 
 @dataclass(frozen=True)

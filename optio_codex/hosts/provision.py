@@ -82,6 +82,7 @@ class ProvisionResult:
     binary: str  # absolute path of codex on the host
     bundle_dir: str
     pushed: bool  # the bundle was uploaded (cold host or bad cache)
+    pushed_bytes: int  # how much was uploaded (0 when the cache was good)
     cache_state: str  # what the check found: "ok", "missing", "bad <file>", "badversion"
     round_trips: RoundTrips
     timings: dict[str, float]  # seconds per phase: check, push, finalize, total
@@ -111,7 +112,10 @@ _CHECK_SCRIPT = SCRIPT_PRELUDE + (
     '&& [ "$(stamp "$@" 2>/dev/null)" = "$(cat "$d/.verified")" ]; then :; else hashed=1; '
     'for p in "$@"; do got=$(sha256sum "$d/${p#*:}" 2>/dev/null | cut -d" " -f1); '
     '[ "$got" = "${p%%:*}" ] || { echo "bad ${p#*:}"; return; }; done; fi; '
-    'v=$("$d/bin/codex" --version 2>/dev/null); [ "${v##* }" = "$version" ] '
+    # The task's own CODEX_HOME: codex --version writes helper links under CODEX_HOME/tmp,
+    # which would otherwise be the SSH user's real ~/.codex.
+    'v=$(CODEX_HOME="$task/home/.codex" "$d/bin/codex" --version 2>/dev/null); '
+    '[ "${v##* }" = "$version" ] '
     "|| { echo badversion; return; }; "
     'if [ "$mode" = stamp ] && [ $hashed = 1 ]; then stamp "$@" > "$d/.verified"; fi; '
     "echo ok; }; "
@@ -233,6 +237,7 @@ async def provision(
         binary=f"{bundle_dir}/bin/codex",
         bundle_dir=bundle_dir,
         pushed=pushed,
+        pushed_bytes=sum(f.local.stat().st_size for f in bundle.files) if pushed else 0,
         cache_state=state,
         round_trips=RoundTrips(
             execs=ops.trips.execs - before.execs,

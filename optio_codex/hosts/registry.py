@@ -255,24 +255,42 @@ def _record(root: str, entry: RegistryEntry) -> str:
     return f"{_root_arg(root).rstrip('/')}/{entry.file_name}"
 
 
+# (signal the server?, the entry, remove its task dir?)
+_Group = tuple[bool, RegistryEntry, bool]
+
+
+def _task_dir_of(entry: RegistryEntry) -> str:
+    # Only a task dir laid out as ours (CODEX_HOME inside it) is ever removed.
+    return entry.task_dir if entry.codex_home == f"{entry.task_dir}/home/.codex" else ""
+
+
 async def _stop_groups(
     ops: HostOps,
-    groups: Sequence[tuple[bool, RegistryEntry]],
+    groups: Sequence[_Group],
     root: str,
     timeout: float | None,
 ) -> list[StopReport]:
-    """Stop (signal True) or only clean up after (False) each entry's server, and forget it.
+    """Stop (signal True) or only clean up after (False) each entry's server, and forget it;
+    with remove True its task directory goes too (config, auth.json, history).
 
     No grace: the reaper and a cancel clean up after servers nobody waits for.
     """
     targets = [
-        ServerStop(e.pid, e.start_time, e.socket, e.codex_home, _record(root, e), signal=signal)
-        for signal, e in groups
+        ServerStop(
+            e.pid,
+            e.start_time,
+            e.socket,
+            e.codex_home,
+            _record(root, e),
+            signal=signal,
+            task_dir=_task_dir_of(e) if remove else "",
+        )
+        for signal, e, remove in groups
     ]
     outcomes = await stop_servers(ops, targets, timeout=timeout, error=ProvisionError)
     return [
         StopReport(e, was_alive=o.was_alive, swept=o.swept, socket_removed=o.socket_removed)
-        for (_, e), o in zip(groups, outcomes, strict=True)
+        for (_, e, _), o in zip(groups, outcomes, strict=True)
     ]
 
 
@@ -289,7 +307,7 @@ async def stop_entry(
     process with ``CODEX_HOME=<entry.codex_home>``. Otherwise (gone, or reused by another
     process) nothing is signalled. Either way the socket path and the entry file go.
     """
-    [report] = await _stop_groups(ops, [(True, entry)], root, timeout)
+    [report] = await _stop_groups(ops, [(True, entry, False)], root, timeout)
     return report
 
 
@@ -341,8 +359,11 @@ async def reap(
 
     Entries of other owners are not touched. Ours: process gone (or pid reused) → file and
     socket removed, nothing signalled; alive, not in ``keep_task_ids`` and ``is_live`` False
-    → :func:`stop_entry`; otherwise kept. One exec to list, one more only if something is to
-    be stopped or cleaned. An exception from ``is_live`` propagates before anything is done.
+    → :func:`stop_entry`; otherwise kept. A task that is not live (not in ``keep_task_ids``,
+    ``is_live`` False) also loses its task directory, credentials included: nothing will
+    resume it, and an orphan's auth.json must not outlive it. One exec to list, one more only
+    if something is to be stopped or cleaned. An exception from ``is_live`` propagates before
+    anything is done.
     """
     listing = await list_entries(ops, root=root, timeout=timeout)
     key = owner_key(owner)
@@ -351,18 +372,19 @@ async def reap(
         for p in listing.problems
         if p.file.startswith(f"{key}--") or not FILE_NAME.fullmatch(p.file)
     )
-    groups: list[tuple[bool, RegistryEntry]] = []
+    groups: list[_Group] = []
     kept: list[RegistryEntry] = []
     for observed in listing.entries:
         entry = observed.entry
         if entry.owner != owner:
             continue
+        live = entry.task_id in keep_task_ids or await is_live(entry)
         if not observed.alive:
-            groups.append((False, entry))
-        elif entry.task_id in keep_task_ids or await is_live(entry):
+            groups.append((False, entry, not live))
+        elif live:
             kept.append(entry)
         else:
-            groups.append((True, entry))
+            groups.append((True, entry, True))
     stopped: list[StopReport] = []
     cleaned: list[RegistryEntry] = []
     for report in await _stop_groups(ops, groups, root, timeout):
