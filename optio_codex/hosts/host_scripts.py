@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import asyncssh
 
+from optio_codex.hosts.launch import child_environ
 from optio_codex.transport.socket import ConnectionSource
 
 
@@ -212,6 +213,7 @@ class LocalOps:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            env=child_environ(),  # no secrets in a child's /proc/<pid>/environ
         )
         return _LocalProcess(process)
 

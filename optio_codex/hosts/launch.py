@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import re
+from collections.abc import Collection, Mapping
 from pathlib import PurePosixPath
 
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+# Names that look like secrets (the same hint CodexTaskConfig refuses in ``env``), plus AUTH
+# (a provider's key may be named FOO_AUTH). A worker's own children never need them.
+SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)", re.IGNORECASE)
 
 
 def app_server_argv(binary: str, *, listen: str | None = None) -> list[str]:
@@ -49,3 +55,18 @@ def app_server_env(
             raise ValueError(f"extra environment may not override {sorted(reserved)}")
         env.update(extra)
     return env
+
+
+def child_environ(
+    environ: Mapping[str, str] | None = None, *, also_drop: Collection[str] = ()
+) -> dict[str, str]:
+    """The worker's environment without its secrets, for every child the worker starts.
+
+    Why: /proc/<pid>/environ of a child (mongod, sshd, a local /bin/sh) is readable by the
+    same user for the child's whole life, so OPENAI_API_KEY or a provider's key given to the
+    command line must stop at the command line's own process. ``also_drop`` names more
+    variables (a provider's ``env_key`` that does not look like a secret).
+    """
+    source = os.environ if environ is None else environ
+    drop = set(also_drop)
+    return {k: v for k, v in source.items() if k not in drop and not SECRET_NAME.search(k)}

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from optio_codex.hosts.launch import DEFAULT_PATH
+from optio_codex.hosts.launch import DEFAULT_PATH, child_environ
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 Access = Literal["allowed", "blocked"]
@@ -443,6 +443,7 @@ async def run_local(script: str) -> tuple[int, str, str]:
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        env=child_environ(),  # no secrets in a child's /proc/<pid>/environ
     )
     try:
         out, err = await process.communicate()

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from optio_codex.hosts.launch import child_environ
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -103,6 +105,7 @@ def spawn_service(command: list[str], log_path: Path) -> subprocess.Popen[bytes]
             stderr=subprocess.STDOUT,
             # Own session: a Ctrl-C aimed at the test runner must not reach the service first.
             start_new_session=True,
+            env=child_environ(),  # no API or provider key in mongod's or sshd's environment
         )
     return proc
 
