@@ -17,7 +17,8 @@ from tests.support.pty_session import PtySession
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIO_CODEX = str(Path(sys.executable).parent / "optio-codex")
-QUESTION = r"\? command: (.*)\n  allow\? \[y\]es / \[n\]o / \[a\]lways: "
+# The command, then its details (cwd, host, reason, sandbox) on indented lines.
+QUESTION = r"\? command: (.*)\n(?:    .*\n)*  allow\? \[y\]es / \[n\]o / \[a\]lways: "
 WRITE_HELLO = "> deliverables/hello.txt"
 
 

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from optio_codex.cli.terminal import TerminalApprover, show_events
+from optio_codex.cli.progress import ProgressFollower
+from optio_codex.cli.screen import Screen
+from optio_codex.cli.summary import RunTally, write_summary
+from optio_codex.cli.terminal import EventPrinter, TerminalApprover
 from optio_codex.driver.conversation import CodexConversation
 from optio_codex.driver.policies import DenyAll, PermissionPolicy, RulePolicy
 from optio_codex.hosts.detached_server import DetachedAppServer
@@ -97,6 +100,7 @@ async def run(options: RunOptions, out: TextIO = sys.stdout) -> int:
                 f"{'allow (demo)' if options.demo else 'deny'}\n"
             )
         saved: list[Path] = []
+        screen = Screen(out)
         config = task_config(
             options,
             ssh=ssh,
@@ -104,9 +108,9 @@ async def run(options: RunOptions, out: TextIO = sys.stdout) -> int:
             api_key=None if options.demo else api_key,
             ask=ask,
             policy=policy,
-            on_deliverable=_saver(options.deliverables_dir, saved, out),
+            on_deliverable=_saver(options.deliverables_dir, saved, screen),
         )
-        return await _run_in_engine(config, options, saved, out)
+        return await _run_in_engine(config, options, saved, screen)
 
 
 def task_config(
@@ -141,19 +145,19 @@ def task_config(
     )
 
 
-def _saver(directory: Path, saved: list[Path], out: TextIO) -> Any:
+def _saver(directory: Path, saved: list[Path], screen: Screen) -> Any:
     async def save(hook_ctx: Any, name: str, content: str) -> None:
         target = directory / Path(name).name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content)
         saved.append(target)
-        out.write(f"\n[deliverable saved: {target}]\n")
+        screen.line(f"[deliverable saved: {target}]")
 
     return save
 
 
 async def _run_in_engine(
-    config: CodexTaskConfig, options: RunOptions, saved: list[Path], out: TextIO
+    config: CodexTaskConfig, options: RunOptions, saved: list[Path], screen: Screen
 ) -> int:
     from optio_core import Optio
 
@@ -163,26 +167,44 @@ async def _run_in_engine(
         engine = Optio()
         await engine.init(mongo_db=db, prefix="optio_codex_cli", get_task_definitions=_only(task))
         runner = asyncio.create_task(engine.run())
+        # The task's setup steps, from the first second (they come before the conversation).
+        progress = ProgressFollower(engine, process_id, screen)
+        following = asyncio.create_task(progress.follow())
+        tally = RunTally()
         try:
             conversation: CodexConversation = await engine.launch_and_await_result(
                 process_id, session_id=None, timeout=120
             )
-            out.write(f"[codex app-server: {_transport_of(conversation)}]\n")
-            printer = asyncio.create_task(show_events(conversation.subscribe(replay=True), out))
+            await progress.poll()  # what the task reported up to here comes first
+            screen.line(f"[codex app-server: {_transport_of(conversation)}]")
+            printer = asyncio.create_task(
+                EventPrinter(screen, tally).run(conversation.subscribe(replay=True))
+            )
             if config.permission_gate:
-                conversation.on_permission_request(TerminalApprover(out))
-            idle = asyncio.create_task(_end_when_idle(conversation, out))
+                conversation.on_permission_request(
+                    TerminalApprover(screen, host=_where(config), cwd=conversation.options.cwd)
+                )
+            idle = asyncio.create_task(_end_when_idle(conversation, screen.out))
             try:
                 state = await _wait_for_end(engine, process_id, options.timeout)
             finally:
                 idle.cancel()
             await conversation.wait_closed()
             await asyncio.wait_for(printer, 5)
-            return _report(state, conversation, saved, out)
+            following.cancel()
+            await progress.poll()
+            return _report(state, conversation, saved, screen, tally)
         finally:
+            following.cancel()
             await engine.shutdown()
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
+
+
+def _where(config: CodexTaskConfig) -> str:
+    """The host as the operator named it, for approval questions."""
+    ssh = config.ssh
+    return "this machine" if ssh is None else f"{ssh.user}@{ssh.host}:{ssh.port}"
 
 
 def _transport_of(conversation: CodexConversation) -> str:
@@ -223,9 +245,16 @@ async def _wait_for_end(engine: Any, process_id: str, timeout: float) -> dict[st
 
 
 def _report(
-    status: dict[str, Any], conversation: CodexConversation, saved: list[Path], out: TextIO
+    status: dict[str, Any],
+    conversation: CodexConversation,
+    saved: list[Path],
+    screen: Screen,
+    tally: RunTally,
 ) -> int:
     final = next((t.final_text for t in reversed(conversation.turns) if t.final_text), "")
+    screen.blank_line()
+    write_summary(screen, tally, conversation, saved)
+    out = screen.out
     out.write(f"\n=== {status.get('state')} ===\n")
     if final:
         out.write(f"final answer: {final}\n")

@@ -44,6 +44,13 @@ from optio_codex.task.conversation_view import plan_progress, user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.task.log_channel import replay_log
 from optio_codex.task.server_launcher import ServerLauncher
+from optio_codex.task.setup_report import (
+    connecting,
+    host_key_verified,
+    provisioned,
+    sandbox_checked,
+    thread_started,
+)
 from optio_codex.task.state import STATE_FILE, TaskStateStore
 
 log = logging.getLogger(__name__)
@@ -91,7 +98,10 @@ class CodexTaskRun:
         return self.session is not None
 
     async def run(self) -> None:
+        self.ctx.report_progress(None, connecting(self.target))
         await self.host.connect()
+        if self.session is not None and self.target is not None:
+            self.ctx.report_progress(None, host_key_verified(self.session.current, self.target))
         succeeded = detach = False
         try:
             await self._place_task()
@@ -164,7 +174,7 @@ class CodexTaskRun:
         spec = provision_spec(self.config, self.task_id, task_root=self.task_root)
         self.provisioned = result = await provision(self._ops(), spec)
         paths = result.paths
-        self.ctx.report_progress(None, "codex provisioned" + (" (pushed)" if result.pushed else ""))
+        self.ctx.report_progress(None, provisioned(result))
         self.state = TaskStateStore(self._ops(), f"{paths.task_dir}/{STATE_FILE}")
         if self.resuming:
             await self._load_saved_state(paths.task_dir)
@@ -177,13 +187,14 @@ class CodexTaskRun:
         )
         run = ssh_runner(await self.host.live_connection()) if self.remote else run_local
         # What codex will run with: the config.toml provision wrote, not the typed fields.
-        await preflight(
+        checked = await preflight(
             run,
             PreflightTarget(
                 codex=result.binary, workspace=paths.workspace, scratch_parent=paths.task_dir
             ),
             settings_from_config(result.config),
         )
+        self.ctx.report_progress(None, sandbox_checked(checked))
 
     # -- body: the app-server and the conversation ---------------------------------------
 
@@ -216,6 +227,8 @@ class CodexTaskRun:
                 inactivity_timeout=config.inactivity_timeout,
             ),
         )
+        resumed = previous is not None and previous.thread_id == conversation.thread_id
+        self.ctx.report_progress(None, thread_started(conversation, config.model, resumed=resumed))
         conversation.on_event(self._progress_from_plan)
         conversation.on_event(self._track_turns)
         self._spawn(self._save_thread(conversation.thread_id))
