@@ -81,6 +81,9 @@ def _add_run(run: argparse.ArgumentParser) -> None:
         action="store_true",
         help="offline: a loopback sshd and a scripted model on this machine",
     )
+    run.add_argument(
+        "--debug", action="store_true", help="show the traceback of a failure, not one line"
+    )
 
 
 class UsageError(ValueError):
@@ -140,9 +143,13 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     try:
         return asyncio.run(run(options))
-    except ValueError as exc:
-        print(f"optio-codex run: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # every failure ends in plain lines (exit 2 or 1), unless --debug
+        if args.debug:
+            raise
+        from optio_codex.cli.errors import exit_code_for, failure_lines
+
+        sys.stderr.write(failure_lines(exc))
+        return exit_code_for(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from optio_codex.cli.errors import (
+    MongoUnavailable,
+    mongo_unavailable,
+    recording_failure,
+    start_failure,
+)
 from optio_codex.cli.progress import ProgressFollower
 from optio_codex.cli.screen import Screen
 from optio_codex.cli.summary import RunTally, write_summary
@@ -160,9 +166,10 @@ async def _run_in_engine(
     config: CodexTaskConfig, options: RunOptions, saved: list[Path], screen: Screen
 ) -> int:
     from optio_core import Optio
+    from optio_core.exceptions import ResultNotPublished
 
     process_id = f"codex-{uuid.uuid4().hex[:8]}"
-    task = create_codex_task(process_id, "optio-codex run", config)
+    task, failure = recording_failure(create_codex_task(process_id, "optio-codex run", config))
     async with _mongo(options) as db:
         engine = Optio()
         await engine.init(mongo_db=db, prefix="optio_codex_cli", get_task_definitions=_only(task))
@@ -172,9 +179,12 @@ async def _run_in_engine(
         following = asyncio.create_task(progress.follow())
         tally = RunTally()
         try:
-            conversation: CodexConversation = await engine.launch_and_await_result(
-                process_id, session_id=None, timeout=120
-            )
+            try:
+                conversation: CodexConversation = await engine.launch_and_await_result(
+                    process_id, session_id=None, timeout=120
+                )
+            except ResultNotPublished:
+                raise await start_failure(engine, process_id, failure) from None
             await progress.poll()  # what the task reported up to here comes first
             screen.line(f"[codex app-server: {_transport_of(conversation)}]")
             printer = asyncio.create_task(
@@ -270,7 +280,7 @@ async def _mongo(options: RunOptions) -> AsyncIterator[Any]:
     from motor.motor_asyncio import AsyncIOMotorClient
 
     if options.mongo_url:
-        client: Any = AsyncIOMotorClient(options.mongo_url)
+        client: Any = await _answering_mongo(options.mongo_url)
         try:
             yield client["optio_codex"]
         finally:
@@ -280,13 +290,37 @@ async def _mongo(options: RunOptions) -> AsyncIterator[Any]:
 
     with tempfile.TemporaryDirectory(prefix="optio-codex-mongo-", dir="/var/tmp") as tmp:
         mongod = LocalMongod(Path(tmp))
-        url = await mongod.start()
+        try:
+            url = await mongod.start()
+        except Exception as exc:
+            raise MongoUnavailable(
+                f"the embedded mongod would not start: {exc}",
+                hint="pass --mongo-url mongodb://HOST:PORT to use a MongoDB of your own",
+            ) from exc
         client = AsyncIOMotorClient(url)
         try:
             yield client["optio_codex"]
         finally:
             client.close()
             await mongod.stop()
+
+
+async def _answering_mongo(url: str) -> Any:
+    """A client for ``url`` once the server answers; MongoUnavailable within about 3 s if it
+    does not (pymongo's default server selection waits 30 s, and then per operation)."""
+    from motor.motor_asyncio import AsyncIOMotorClient
+    from pymongo.errors import PyMongoError
+
+    try:
+        client: Any = AsyncIOMotorClient(url, serverSelectionTimeoutMS=3000)
+    except (PyMongoError, ValueError) as exc:
+        raise mongo_unavailable(url, exc) from None
+    try:
+        await client.admin.command("ping")
+    except PyMongoError as exc:
+        client.close()
+        raise mongo_unavailable(url, exc) from None
+    return client
 
 
 @contextlib.asynccontextmanager

@@ -13,8 +13,6 @@ class OptioCodexError(Exception):
     records as the task's failure reason.
     """
 
-    exit_code = 2  # the command line's status: a configuration or connection problem
-
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
         self.message = message

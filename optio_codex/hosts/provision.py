@@ -39,6 +39,7 @@ from typing import Any
 import asyncssh
 
 from optio_codex.hosts.codex_bundle import CodexBundle, push_bundle, wheel_bundle
+from optio_codex.hosts.errors import OptioCodexError
 from optio_codex.hosts.host_scripts import (
     SCRIPT_PRELUDE,
     HostOps,
@@ -64,6 +65,7 @@ from optio_codex.hosts.task_spec import (
 __all__ = [
     "DEFAULT_CACHE_ROOT",
     "DEFAULT_TASK_ROOT",
+    "HostToolsMissing",
     "ProvisionError",
     "ProvisionResult",
     "ProvisionSpec",
@@ -90,12 +92,31 @@ class ProvisionResult:
     config: dict[str, Any] = field(default_factory=dict)
 
 
+# What the host scripts run besides sh builtins: provisioning, the detached server, the reaper.
+HOST_TOOLS = ("tar", "sha256sum", "base64", "setsid", "stat", "mktemp", "find", "cut", "grep")
+
+
+class HostToolsMissing(OptioCodexError, ProvisionError):
+    """The host lacks commands optio-codex runs there; ``tools`` names them."""
+
+    def __init__(self, tools: Sequence[str]) -> None:
+        self.tools = tuple(tools)
+        super().__init__(
+            f"the host lacks tools optio-codex needs: {' '.join(self.tools)}",
+            hint="install them there (coreutils, tar, findutils, grep, util-linux for setsid), "
+            "or put them on the PATH of the SSH user's login shell",
+        )
+
+
 # --- the host-side scripts (one line each: see host_scripts.check_shell_safe) ------------
 
 
 # $1 task root, $2 task id, $3 cache root, $4 bundle name, $5 version, $6 verify mode,
 # $7.. "sha256:relpath" per bundle file. stdin: a tar of the task's files.
 _CHECK_SCRIPT = SCRIPT_PRELUDE + (
+    # The tools every host chore uses, checked first so a bare host says what it lacks.
+    'm=""; for t in ' + " ".join(HOST_TOOLS) + '; do command -v "$t" >/dev/null 2>&1 '
+    '|| m="$m $t"; done; [ -z "$m" ] || { printf "OPTIO-MISSING %s\\n" "${m# }"; exit 3; }; '
     'root=$(expand "$1") || fail "task root is not absolute"; '
     'cache=$(expand "$3") || fail "cache root is not absolute"; '
     'task="$root/$2"; d="$cache/$4"; version=$5; mode=$6; shift 6; '
@@ -192,6 +213,8 @@ async def _talk_to_check(
         await send_quietly(process, tar_files(task_files(spec, config)))
     async with asyncio.timeout(timeout):
         header = await process.readline()
+    if header.startswith(b"OPTIO-MISSING "):
+        raise HostToolsMissing(header.decode(errors="replace").split()[1:])
     if not header.startswith(b"OPTIO-PATHS "):
         result = await process.finish(timeout)
         # Raises with the host's reason.

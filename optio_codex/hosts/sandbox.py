@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
+from optio_codex.hosts.errors import OptioCodexError
 from optio_codex.hosts.launch import DEFAULT_PATH, child_environ
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
@@ -48,7 +49,7 @@ _PROBE_PREFIX = ".optio-sandbox-preflight"
 _NETWORK_PROBE = ("127.0.0.1", 9)
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(OptioCodexError, RuntimeError):
     """codex's sandbox cannot run on the host, or does not confine what it must.
 
     ``cause`` is the line that explains it (usually bubblewrap's own message from stderr).
@@ -62,7 +63,11 @@ class SandboxUnavailable(RuntimeError):
         stderr_tail: str = "",
         result: PreflightResult | None = None,
     ) -> None:
-        super().__init__(f"codex sandbox unavailable on the host: {cause}")
+        super().__init__(
+            f"codex sandbox unavailable on the host: {cause}",
+            hint="let bubblewrap create namespaces on the host (unprivileged user namespaces), "
+            "or, on a disposable host, use --sandbox danger-full-access",
+        )
         self.cause = cause
         self.exit_code = exit_code
         self.stderr_tail = stderr_tail
