@@ -12,10 +12,24 @@ from optio_agents.context import HookContext
 from optio_host.host import HostCommandError, RunResult
 
 from optio_codex._version import __version__
+from optio_codex.cli.errors import MongoUnavailable
 from optio_codex.driver.approvals import CodexPermissionDecision, CodexPermissionRequest, Decision
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.driver.gate import GateSettings
 from optio_codex.driver.policies import DenyAll, RulePolicy
+from optio_codex.hosts.errors import OptioCodexError
+from optio_codex.hosts.provision import HostToolsMissing
+from optio_codex.hosts.sandbox import SandboxUnavailable
+from optio_codex.hosts.ssh import (
+    AuthenticationFailed,
+    HostConnectError,
+    HostKeyChanged,
+    HostKeyError,
+    HostKeyUnknown,
+    HostNotFound,
+    HostUnreachable,
+    KeyFileMissing,
+)
 from optio_codex.task.config import (
     ApprovalPolicy,
     CodexTaskConfig,
@@ -29,6 +43,7 @@ from optio_codex.task.factory import create_codex_task, run_codex_session
 __all__ = [
     "AllowedDir",
     "ApprovalPolicy",
+    "AuthenticationFailed",
     "CodexConversation",
     "CodexPermissionDecision",
     "CodexPermissionRequest",
@@ -42,10 +57,21 @@ __all__ = [
     "HookCallback",
     "HookContext",
     "HostCommandError",
+    "HostConnectError",
+    "HostKeyChanged",
+    "HostKeyError",
+    "HostKeyUnknown",
+    "HostNotFound",
+    "HostToolsMissing",
+    "HostUnreachable",
+    "KeyFileMissing",
+    "MongoUnavailable",
+    "OptioCodexError",
     "RulePolicy",
     "RunResult",
     "SSHConfig",
     "SandboxMode",
+    "SandboxUnavailable",
     "SeedProvider",
     "SeedUnavailableError",
     "ThinkingVerbosity",
