@@ -128,6 +128,10 @@ class CodexTaskConfig:
     interrupted_turn: InterruptedTurn = "resend"  # the turn a dead app-server took along
     auto_resume: bool = True  # with supports_resume: come back after an engine restart
     registry_owner: str | None = None  # default: "<mongo database>/<prefix>" of the engine
+    # -- limits: an unattended task always ends (see task/run_limits.py)
+    max_nudges: int = 3  # turns ended without DONE/ERROR answered with a nudge; 0: never nudge
+    max_duration: float | None = None  # seconds for the whole run, then it fails
+    max_tokens: int | None = None  # the thread's total tokens, then it fails
 
     def __post_init__(self) -> None:
         errors = list(self._problems())
@@ -180,6 +184,7 @@ class CodexTaskConfig:
             yield "max_relaunches must not be negative"
         if self.interrupted_turn not in ("resend", "leave"):
             yield f"interrupted_turn={self.interrupted_turn!r} is not 'resend' or 'leave'"
+        yield from _limit_problems(self.max_nudges, self.max_duration, self.max_tokens)
         yield from _env_problems(self.env)
         # Raw entries are merged over the typed sandbox settings: none may loosen them.
         yield from sandbox_contradictions(
@@ -193,6 +198,21 @@ class CodexTaskConfig:
 
     def __repr__(self) -> str:  # never print the key
         return f"CodexTaskConfig(ssh={self.ssh!r}, sandbox={self.sandbox!r}, model={self.model!r})"
+
+
+def _limit_problems(max_nudges: Any, max_duration: Any, max_tokens: Any) -> Iterator[str]:
+    if not isinstance(max_nudges, int) or isinstance(max_nudges, bool) or max_nudges < 0:
+        yield f"max_nudges={max_nudges!r} must be a whole number, 0 or more (0: never nudge)"
+    if max_duration is not None and (
+        not isinstance(max_duration, int | float)
+        or isinstance(max_duration, bool)
+        or not max_duration > 0
+    ):
+        yield f"max_duration={max_duration!r} must be a positive number of seconds or None"
+    if max_tokens is not None and (
+        not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0
+    ):
+        yield f"max_tokens={max_tokens!r} must be a positive whole number or None"
 
 
 def _env_problems(env: Mapping[str, str] | None) -> Iterator[str]:

@@ -43,6 +43,8 @@ from optio_codex.task.config import CodexTaskConfig, provision_spec
 from optio_codex.task.conversation_view import plan_progress, user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.task.log_channel import replay_log
+from optio_codex.task.run_guard import Cancelled, RunGuard
+from optio_codex.task.run_limits import until_end, watcher_for
 from optio_codex.task.server_launcher import ServerLauncher
 from optio_codex.task.setup_report import (
     connecting,
@@ -56,6 +58,10 @@ from optio_codex.task.state import STATE_FILE, TaskStateStore
 log = logging.getLogger(__name__)
 
 AUTO_START_PROMPT = "System: Read AGENTS.md and execute the task it describes."
+_LEFT_RUNNING = "engine stopping: codex keeps running for the resume"
+_UNREACHABLE_AT_END = (
+    "the host is unreachable: codex may still run there; the next run on it stops it"
+)
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -99,25 +105,19 @@ class CodexTaskRun:
 
     async def run(self) -> None:
         self.ctx.report_progress(None, connecting(self.target))
-        await self.host.connect()
+        guard = RunGuard(lambda: not self.ctx.should_continue(), self.config.max_duration)
+        try:
+            await guard.run(self.host.connect())
+        except Cancelled:
+            return
         if self.session is not None and self.target is not None:
             self.ctx.report_progress(None, host_key_verified(self.session.current, self.target))
         succeeded = detach = False
         try:
-            await self._place_task()
+            await guard.run(self._place_task())
             # In the background: it concerns other tasks, so it need not delay this one.
             self._spawn(self._reap_orphans())
-            await run_log_protocol_session(
-                self.host,
-                self.ctx,
-                body=self._body,
-                prepare=self._prepare,
-                on_deliverable=self._on_deliverable if self.config.on_deliverable else None,
-                before_execute=self.config.before_execute,
-                after_execute=self.config.after_execute,
-                agent_sender=self._send_to_agent,
-                keywords=self.config.host_protocol,
-            )
+            await guard.run(self._session())
             # A cancel also returns normally from the driver; only a real finish counts.
             succeeded = self.ctx.should_continue()
             if succeeded and not await self._host_reachable():
@@ -128,10 +128,26 @@ class CodexTaskRun:
                     f"lost the connection to {self.target.host if self.target else 'the host'} "
                     f"for longer than reconnect_timeout ({self.config.reconnect_timeout:g}s)"
                 )
+        except Cancelled:
+            pass  # the engine cancelled the task: the teardown below, then a clean return
         finally:
             if not succeeded:
                 detach = await self._leaving_for_resume()
             await self._teardown(succeeded, detach)
+
+    async def _session(self) -> None:
+        """optio-agents' log-protocol driver around prepare and body."""
+        await run_log_protocol_session(
+            self.host,
+            self.ctx,
+            body=self._body,
+            prepare=self._prepare,
+            on_deliverable=self._on_deliverable if self.config.on_deliverable else None,
+            before_execute=self.config.before_execute,
+            after_execute=self.config.after_execute,
+            agent_sender=self._send_to_agent,
+            keywords=self.config.host_protocol,
+        )
 
     async def _host_reachable(self) -> bool:
         if self.session is None or self.session.connected:
@@ -234,7 +250,8 @@ class CodexTaskRun:
         self._spawn(self._save_thread(conversation.thread_id))
         self.ctx.publish_result(conversation)
         await self._continue_work(conversation)
-        await self._wait_for_end(conversation)
+        watcher = watcher_for(conversation, config, self.ctx.report_progress)
+        await until_end(self._wait_for_end(conversation), watcher)
 
     async def _start_server(self) -> Any:
         """Reattach to the detached app-server a previous run left, else launch one."""
@@ -428,12 +445,16 @@ class CodexTaskRun:
             _done, pending = await asyncio.wait(set(self._tasks), timeout=5.0)
             for task in pending:
                 task.cancel()
-        if detach and self.conversation is not None:
+        # An unreachable host cannot be cleaned now (waiting would hold a cancel for minutes):
+        # codex stays registered there, and a later run's reaper stops it.
+        unreachable = not detach and not await self._host_reachable()
+        if (detach and self.conversation is not None) or unreachable:
             with contextlib.suppress(Exception):
-                await self.conversation.detach()
-            self.ctx.report_progress(None, "engine stopping: codex keeps running for the resume")
+                if self.conversation is not None:
+                    await asyncio.wait_for(self.conversation.detach(), 5.0)
+            self.ctx.report_progress(None, _LEFT_RUNNING if detach else _UNREACHABLE_AT_END)
             with contextlib.suppress(Exception):
-                await self.host.disconnect()
+                await asyncio.wait_for(self.host.disconnect(), 5.0)
             return
         with contextlib.suppress(Exception):
             if self.conversation is not None:
