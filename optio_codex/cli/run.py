@@ -299,7 +299,10 @@ async def _mongo(options: RunOptions) -> AsyncIterator[Any]:
             ) from exc
         client = AsyncIOMotorClient(url)
         try:
-            yield client["optio_codex"]
+            # A database name of its own: it names this engine as the owner of the host's
+            # registry entries, and a shared name would let two runs on one host reap (stop
+            # and delete) each other's live tasks. Nothing outlives a throwaway mongod anyway.
+            yield client[f"optio_codex_{uuid.uuid4().hex[:12]}"]
         finally:
             client.close()
             await mongod.stop()
