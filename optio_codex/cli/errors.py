@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+import sys
 import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -85,25 +87,49 @@ def reason_lines(reason: str) -> tuple[str, str]:
 
 
 class CodexErrorLines:
-    """codex's ``error`` notifications as terminal lines, as they come: the reason, whether
-    codex retries (its message carries the attempt, e.g. ``Reconnecting... 2/5``) and the
-    delay since the previous one."""
+    """codex's ``error`` notifications as terminal lines, as they come: the reason, and while
+    codex retries, the attempt and the delay since the previous one (codex's own message,
+    e.g. "Reconnecting... waiting for network", carries neither)."""
 
     def __init__(self) -> None:
         self._last: float | None = None
+        self._attempt = 0
 
     def line(self, params: dict[str, Any]) -> str:
         error = params.get("error") or {}
         message = str(error.get("message") or "an error without a message").strip()
-        kind = _error_kind(error.get("codexErrorInfo"))
+        why = [_error_kind(error.get("codexErrorInfo")), str(error.get("additionalDetails") or "")]
+        reason = ": ".join(w for w in why if w)
+        what = f"{message} ({reason})" if reason else message
         now = time.monotonic()
-        delay = "" if self._last is None else f", {now - self._last:.1f}s after the last"
-        self._last = now
-        what = f"{message} [{kind}]" if kind else message
+        delay = "" if self._last is None else f", {now - self._last:.1f} s after the last"
         if params.get("willRetry"):
-            return f"\n[model endpoint: {what}; codex retries{delay}]\n"
-        self._last = None
-        return f"\n[model endpoint failed: {what}{delay}]\n"
+            self._attempt += 1
+            self._last = now
+            return f"[model endpoint: {what}; codex retries: attempt {self._attempt}{delay}]"
+        self._attempt, self._last = 0, None
+        return f"[model endpoint failed: {what}]"
+
+
+class OneLineLogs(logging.Formatter):
+    """Log records as one plain line each: a traceback is for ``--debug``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"{PROGRAM}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            cause = str(record.exc_info[1]).strip().split("\n", 1)[0]
+            text += f": {cause or type(record.exc_info[1]).__name__}"
+        return text
+
+
+def setup_logging(debug: bool) -> None:
+    """Warnings as one line on stderr; with ``debug``, everything, tracebacks included."""
+    handler = logging.StreamHandler(sys.stderr)
+    if debug:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(OneLineLogs())
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
 
 
 def _error_kind(info: Any) -> str:

@@ -141,6 +141,9 @@ def _run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
+    from optio_codex.cli.errors import setup_logging
+
+    setup_logging(args.debug)
     try:
         return asyncio.run(run(options))
     except Exception as exc:  # every failure ends in plain lines (exit 2 or 1), unless --debug

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from optio_codex.cli.approval_prompt import TerminalApprover
+from optio_codex.cli.errors import CodexErrorLines
 from optio_codex.cli.screen import Screen
 from optio_codex.cli.summary import RunTally
 from optio_codex.driver.events import CodexEvent, Subscription
@@ -35,7 +36,9 @@ class EventPrinter:
             "x-optio-connection-lost": self.connection_lost,
             "x-optio-reconnected": self.reconnected,
             "x-optio-permission-resolved": self.permission_resolved,
+            "error": self.codex_error,
         }
+        self._errors = CodexErrorLines()
 
     async def run(self, events: Subscription) -> None:
         async for event in events:
@@ -112,6 +115,10 @@ class EventPrinter:
         gap = float(event.get("gapMs") or 0) / 1000
         relaunched = " (codex was restarted)" if event.get("relaunched") else ""
         self.screen.line(f"[reconnected after {gap:.1f} s{relaunched}]")
+
+    def codex_error(self, event: CodexEvent) -> None:
+        """codex's own error and retry notices (a dead model endpoint), as they come."""
+        self.screen.line(self._errors.line(event.params))
 
     # -- approvals -------------------------------------------------------------------------
 
