@@ -12,6 +12,7 @@ import asyncio
 from typing import Any
 
 from optio_codex.cli.screen import Screen
+from optio_codex.task.setup_report import THREAD_READY
 
 # optio's own entries ("event": state changes, "error": the failure) are the end report's.
 _SHOWN_LEVELS = {"info": "· ", "warning": "! "}
@@ -23,6 +24,7 @@ class ProgressFollower:
         self.process_id = process_id
         self.screen = screen
         self._seen = 0  # log entries already looked at
+        self.thread_ready = False  # the setup's last line was shown
 
     async def follow(self, interval: float = 0.2) -> None:
         """Until cancelled; then call :meth:`poll` once more for what came last."""
@@ -30,7 +32,16 @@ class ProgressFollower:
             await self.poll()
             await asyncio.sleep(interval)
 
-    async def poll(self) -> None:
+    async def catch_up(self, within: float = 5.0) -> None:
+        """Show the setup up to the thread's line: the task writes it just before the caller
+        gets the conversation, and optio stores it a moment later."""
+        for _ in range(max(1, round(within / 0.05))):  # a bound, polled: optio has no signal
+            if await self.poll():
+                return
+            await asyncio.sleep(0.05)
+
+    async def poll(self) -> bool:
+        """Show the entries not shown yet; whether the thread's line is among those shown."""
         proc = await self.engine.get_process(self.process_id) or {}
         entries = proc.get("log") or []
         if len(entries) < self._seen:  # the log was reset (a relaunch of the process)
@@ -38,9 +49,11 @@ class ProgressFollower:
         for entry in entries[self._seen :]:
             self.show(entry)
         self._seen = len(entries)
+        return self.thread_ready
 
     def show(self, entry: dict[str, Any]) -> None:
         mark = _SHOWN_LEVELS.get(str(entry.get("level")))
         message = entry.get("message")
         if mark is not None and message:
             self.screen.line(f"{mark}{message}")
+            self.thread_ready = self.thread_ready or str(message).startswith(THREAD_READY)

@@ -20,7 +20,7 @@ from optio_codex.cli.errors import (
     start_failure,
 )
 from optio_codex.cli.progress import ProgressFollower
-from optio_codex.cli.screen import Screen
+from optio_codex.cli.screen import Screen, log_to_screen
 from optio_codex.cli.summary import RunTally, write_summary
 from optio_codex.cli.terminal import EventPrinter, TerminalApprover
 from optio_codex.driver.conversation import CodexConversation
@@ -116,7 +116,8 @@ async def run(options: RunOptions, out: TextIO = sys.stdout) -> int:
             policy=policy,
             on_deliverable=_saver(options.deliverables_dir, saved, screen),
         )
-        return await _run_in_engine(config, options, saved, screen)
+        with log_to_screen(screen):
+            return await _run_in_engine(config, options, saved, screen)
 
 
 def task_config(
@@ -185,7 +186,7 @@ async def _run_in_engine(
                 )
             except ResultNotPublished:
                 raise await start_failure(engine, process_id, failure) from None
-            await progress.poll()  # what the task reported up to here comes first
+            await progress.catch_up()  # the setup's lines come before the conversation's
             screen.line(f"[codex app-server: {_transport_of(conversation)}]")
             printer = asyncio.create_task(
                 EventPrinter(screen, tally).run(conversation.subscribe(replay=True))

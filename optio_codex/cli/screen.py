@@ -7,6 +7,9 @@ that a line of its own never lands glued to the end of a sentence.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from typing import TextIO
 
 
@@ -57,3 +60,51 @@ class Screen:
         """The terminal echoed the operator's answer and their Enter."""
         self.mid_line = False
         self._blank = False
+
+
+class _ScreenHandler(logging.Handler):
+    def __init__(self, screen: Screen) -> None:
+        super().__init__(logging.WARNING)
+        self.screen = screen
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.screen.line(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+class _EndLineFirst(logging.Filter):
+    """Before a handler of someone else's writes a record: end the streamed line."""
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.screen = screen
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.screen.end_line()
+        return True
+
+
+@contextlib.contextmanager
+def log_to_screen(screen: Screen) -> Iterator[None]:
+    """Log lines on lines of their own, never glued to the end of streaming text: the
+    handlers logging was set up with end the screen's line first; with none, records go
+    through the screen (Python's last-resort handler would write them to stderr as is)."""
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    added: logging.Handler | None = None
+    if not handlers:
+        added = _ScreenHandler(screen)
+        root.addHandler(added)
+    first = _EndLineFirst(screen)
+    for handler in handlers:
+        handler.addFilter(first)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(first)
+        if added is not None:
+            root.removeHandler(added)

@@ -16,6 +16,9 @@ from optio_codex.hosts.sandbox import PreflightResult
 from optio_codex.hosts.ssh import SSHTarget
 
 _MB = 1_000_000
+# How the line that ends the setup begins: the command line waits for it before the
+# conversation's own output, so that the setup reads in the order it happened.
+THREAD_READY = ("thread started", "thread resumed")
 
 # What each preflight probe tried, in words a person reads (see hosts/sandbox.py's probes).
 _PROBES = {
@@ -75,5 +78,4 @@ def thread_started(conversation: Any, model: str | None, *, resumed: bool = Fals
     if not model:
         default = next((m for m in conversation.models if m.get("isDefault")), None)
         model = str(default.get("model") or default.get("id")) if default else "codex's default"
-    verb = "resumed" if resumed else "started"
-    return f"thread {verb}: {conversation.thread_id}, model {model}"
+    return f"{THREAD_READY[resumed]}: {conversation.thread_id}, model {model}"
