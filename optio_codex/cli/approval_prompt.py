@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from optio_agents.conversation import PermissionDecision, PermissionRequest
 
+from optio_codex.cli.interrupts import read_line
 from optio_codex.cli.screen import Screen
 from optio_codex.driver.approvals import (
     ApprovalKind,
@@ -59,7 +60,7 @@ class TerminalApprover:
                 for line in lines:
                     self.screen.line(line)
                 self.screen.prompt(QUESTION)
-                line = await asyncio.get_running_loop().run_in_executor(None, self._read_line)
+                line = await read_line(self._read_line)  # a daemon thread: see interrupts
                 self.screen.answered()  # the terminal echoed the answer and its newline
                 if not line:  # end of input: nobody can answer
                     return CodexPermissionDecision.of(Decision.DENY, message="no operator input")

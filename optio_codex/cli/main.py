@@ -76,6 +76,7 @@ def _add_run(run: argparse.ArgumentParser) -> None:
     run.add_argument("--mongo-url", help="use this MongoDB instead of an embedded mongod")
     run.add_argument("--task-root", help="where task directories go on the host")
     run.add_argument("--deliverables-dir", type=Path, default=Path("optio-codex-deliverables"))
+    _add_limits(run)
     run.add_argument(
         "--demo",
         action="store_true",
@@ -83,6 +84,28 @@ def _add_run(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--debug", action="store_true", help="show the traceback of a failure, not one line"
+    )
+
+
+def _add_limits(run: argparse.ArgumentParser) -> None:
+    """Every run ends: the task's limits (see optio_codex/task/run_limits.py)."""
+    run.add_argument(
+        "--max-duration",
+        type=float,
+        metavar="SECONDS",
+        help="end the run, failed, after this many seconds (default: no limit)",
+    )
+    run.add_argument(
+        "--max-tokens",
+        type=int,
+        help="end the run, failed, once the thread used more tokens (default: no limit)",
+    )
+    run.add_argument(
+        "--max-nudges",
+        type=int,
+        metavar="N",
+        help="when the agent stops without reporting DONE, ask it to finish N times, then "
+        "fail (default: 3 unattended, 0 with a person at the terminal; 0: never)",
     )
 
 
@@ -130,6 +153,9 @@ def _options(args: argparse.Namespace) -> RunOptions:
         task_root=args.task_root,
         deliverables_dir=args.deliverables_dir,
         demo=args.demo,
+        max_duration=args.max_duration,
+        max_tokens=args.max_tokens,
+        max_nudges=args.max_nudges,
     )
 
 
@@ -146,6 +172,9 @@ def _run(args: argparse.Namespace) -> int:
     setup_logging(args.debug)
     try:
         return asyncio.run(run(options))
+    except KeyboardInterrupt:  # before run() took the signals: nothing was started yet
+        print("\n[interrupted]", file=sys.stderr)
+        return 130
     except Exception as exc:  # every failure ends in plain lines (exit 2 or 1), unless --debug
         if args.debug:
             raise

@@ -19,6 +19,7 @@ from optio_codex.cli.errors import (
     recording_failure,
     start_failure,
 )
+from optio_codex.cli.interrupts import EXIT_INTERRUPTED, Interrupts
 from optio_codex.cli.progress import ProgressFollower
 from optio_codex.cli.screen import Screen, log_to_screen
 from optio_codex.cli.summary import RunTally, write_summary
@@ -30,6 +31,9 @@ from optio_codex.task.config import CodexTaskConfig, SSHConfig
 from optio_codex.task.factory import create_codex_task
 
 API_KEY_ENV = "OPENAI_API_KEY"
+# How long a cancelled task's teardown may take before the engine force-cancels it: enough
+# to stop codex and remove the task directory on a reachable host.
+CANCEL_GRACE = 15.0
 NO_CREDENTIALS = f"""\
 optio-codex: no credentials for codex.
   Put an OpenAI API key in the environment:   export {API_KEY_ENV}=sk-...
@@ -57,7 +61,11 @@ class RunOptions:
     task_root: str | None = None
     deliverables_dir: Path = field(default_factory=lambda: Path("optio-codex-deliverables"))
     demo: bool = False
-    timeout: float = 3600.0
+    # The task's limits (task/run_limits.py); max_nudges None: 0 with a person at the
+    # terminal (they end the run), else the task's default.
+    max_duration: float | None = None
+    max_tokens: int | None = None
+    max_nudges: int | None = None
 
 
 def parse_host(spec: str) -> tuple[str, str, int]:
@@ -88,8 +96,34 @@ def _all_kinds() -> list[Any]:
 
 
 async def run(options: RunOptions, out: TextIO = sys.stdout) -> int:
-    """Run the task to its end; the exit status: 0 done, 1 failed, 2 cannot start."""
-    async with _demo_world(options) as (ssh, codex_config):
+    """Run the task to its end; the exit status: 0 done, 1 failed, 2 cannot start, 130
+    interrupted (Ctrl-C, SIGTERM, a closed terminal: see cli/interrupts.py)."""
+    interrupts = Interrupts(lambda text: _say(out, text))
+    interrupts.install()
+    try:
+        return await _run(options, out, interrupts)
+    except BaseException:
+        if not interrupts.interrupted:
+            raise
+        # Whatever the cancel became on its way up, the clean-up below it has run.
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        _say(out, "=== cancelled ===")
+        return EXIT_INTERRUPTED
+    finally:
+        interrupts.uninstall()
+
+
+def _say(out: TextIO, text: str) -> None:
+    """A line of its own that never raises (the terminal may be gone)."""
+    with contextlib.suppress(OSError, ValueError):
+        out.write(f"\n{text}\n")
+        out.flush()
+
+
+async def _run(options: RunOptions, out: TextIO, interrupts: Interrupts) -> int:
+    async with _demo_world(options, interrupts) as (ssh, codex_config):
         api_key = os.environ.get(API_KEY_ENV)
         if not options.demo and not api_key:
             out.write(NO_CREDENTIALS)
@@ -117,7 +151,7 @@ async def run(options: RunOptions, out: TextIO = sys.stdout) -> int:
             on_deliverable=_saver(options.deliverables_dir, saved, screen),
         )
         with log_to_screen(screen):
-            return await _run_in_engine(config, options, saved, screen)
+            return await _run_in_engine(config, options, saved, screen, interrupts)
 
 
 def task_config(
@@ -149,7 +183,17 @@ def task_config(
         permission_policy=policy or default_policy,
         on_deliverable=on_deliverable,
         transport=options.transport,  # type: ignore[arg-type]
+        max_duration=options.max_duration,
+        max_tokens=options.max_tokens,
+        max_nudges=_nudges(options),
     )
+
+
+def _nudges(options: RunOptions) -> int:
+    """A person at the terminal ends the run themselves (Ctrl-C): no nudges unless asked."""
+    if options.max_nudges is not None:
+        return options.max_nudges
+    return 0 if sys.stdin.isatty() else CodexTaskConfig.max_nudges
 
 
 def _saver(directory: Path, saved: list[Path], screen: Screen) -> Any:
@@ -163,18 +207,30 @@ def _saver(directory: Path, saved: list[Path], screen: Screen) -> Any:
     return save
 
 
+# Long: the run's one sequence (engine up, launch, follow, report) and its one clean-up
 async def _run_in_engine(
-    config: CodexTaskConfig, options: RunOptions, saved: list[Path], screen: Screen
+    config: CodexTaskConfig,
+    options: RunOptions,
+    saved: list[Path],
+    screen: Screen,
+    interrupts: Interrupts,
 ) -> int:
     from optio_core import Optio
     from optio_core.exceptions import ResultNotPublished
 
     process_id = f"codex-{uuid.uuid4().hex[:8]}"
     task, failure = recording_failure(create_codex_task(process_id, "optio-codex run", config))
-    async with _mongo(options) as db:
+    async with _mongo(options, interrupts) as db:
         engine = Optio()
-        await engine.init(mongo_db=db, prefix="optio_codex_cli", get_task_definitions=_only(task))
+        await engine.init(
+            mongo_db=db,
+            prefix="optio_codex_cli",
+            get_task_definitions=_only(task),
+            cancel_grace_seconds=CANCEL_GRACE,
+        )
         runner = asyncio.create_task(engine.run())
+        await asyncio.sleep(0)  # engine.run() takes SIGINT and SIGTERM in its first step:
+        interrupts.install()  # they are ours again (its handler would only shut it down)
         # The task's setup steps, from the first second (they come before the conversation).
         progress = ProgressFollower(engine, process_id, screen)
         following = asyncio.create_task(progress.follow())
@@ -195,11 +251,7 @@ async def _run_in_engine(
                 conversation.on_permission_request(
                     TerminalApprover(screen, host=_where(config), cwd=conversation.options.cwd)
                 )
-            idle = asyncio.create_task(_end_when_idle(conversation, screen.out))
-            try:
-                state = await _wait_for_end(engine, process_id, options.timeout)
-            finally:
-                idle.cancel()
+            state = await _wait_for_end(engine, process_id)
             await conversation.wait_closed()
             await asyncio.wait_for(printer, 5)
             following.cancel()
@@ -207,6 +259,8 @@ async def _run_in_engine(
             return _report(state, conversation, saved, screen, tally)
         finally:
             following.cancel()
+            if interrupts.interrupted:
+                await _cancel_task(engine, process_id)
             await engine.shutdown()
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
@@ -223,21 +277,6 @@ def _transport_of(conversation: CodexConversation) -> str:
     return "detached" if isinstance(conversation.server, DetachedAppServer) else "attached"
 
 
-async def _end_when_idle(conversation: CodexConversation, out: TextIO) -> None:
-    """Unattended, a turn that ends without the agent writing DONE would wait forever for a
-    user: after a short grace with nothing pending, close the conversation (a clean end)."""
-    if sys.stdin.isatty():
-        return  # a person is there; they end the session (Ctrl-C) or the agent does
-    while not conversation.closed:
-        await asyncio.sleep(2.0)
-        if conversation.turns and not conversation.is_pending():
-            await asyncio.sleep(3.0)
-            if not conversation.is_pending() and not conversation.closed:
-                out.write("\n[the agent is idle: ending the session]\n")
-                conversation.close_requested.set()
-                return
-
-
 def _only(task: Any) -> Any:
     async def definitions(services: Any, metadata_filter: Any) -> list[Any]:
         return [task]
@@ -245,14 +284,24 @@ def _only(task: Any) -> Any:
     return definitions
 
 
-async def _wait_for_end(engine: Any, process_id: str, timeout: float) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            proc = await engine.get_process(process_id) or {}
-            status = proc.get("status") or {}
-            if status.get("state") in ("done", "failed", "cancelled"):
-                return dict(status)
-            await asyncio.sleep(0.2)
+async def _wait_for_end(engine: Any, process_id: str) -> dict[str, Any]:
+    """The task's final status (its max_duration, when given, bounds the wait)."""
+    while True:
+        proc = await engine.get_process(process_id) or {}
+        status = proc.get("status") or {}
+        if status.get("state") in ("done", "failed", "cancelled"):
+            return dict(status)
+        await asyncio.sleep(0.2)
+
+
+async def _cancel_task(engine: Any, process_id: str) -> None:
+    """Cancel the task through the engine, so its teardown runs (codex stopped on the host,
+    the task directory removed), and wait for it to end: bounded, the engine force-cancels
+    a teardown that outlives CANCEL_GRACE."""
+    with contextlib.suppress(Exception):
+        await engine.cancel(process_id)
+        async with asyncio.timeout(CANCEL_GRACE + 10):
+            await _wait_for_end(engine, process_id)
 
 
 def _report(
@@ -277,7 +326,7 @@ def _report(
 
 
 @contextlib.asynccontextmanager
-async def _mongo(options: RunOptions) -> AsyncIterator[Any]:
+async def _mongo(options: RunOptions, interrupts: Interrupts) -> AsyncIterator[Any]:
     from motor.motor_asyncio import AsyncIOMotorClient
 
     if options.mongo_url:
@@ -290,9 +339,11 @@ async def _mongo(options: RunOptions) -> AsyncIterator[Any]:
     from optio_codex.testing.mongod import LocalMongod
 
     with tempfile.TemporaryDirectory(prefix="optio-codex-mongo-", dir="/var/tmp") as tmp:
+        interrupts.own_dir(Path(tmp))
         mongod = LocalMongod(Path(tmp))
         try:
-            url = await mongod.start()
+            with interrupts.deferred():
+                url = await mongod.start()
         except Exception as exc:
             raise MongoUnavailable(
                 f"the embedded mongod would not start: {exc}",
@@ -329,7 +380,7 @@ async def _answering_mongo(url: str) -> Any:
 
 @contextlib.asynccontextmanager
 async def _demo_world(
-    options: RunOptions,
+    options: RunOptions, interrupts: Interrupts
 ) -> AsyncIterator[tuple[SSHConfig | None, dict[str, Any] | None]]:
     """For --demo: a loopback sshd and a scripted model on this machine; else the real host."""
     if not options.demo:
@@ -343,7 +394,11 @@ async def _demo_world(
 
     with tempfile.TemporaryDirectory(prefix="optio-codex-demo-", dir="/var/tmp") as tmp:
         root = Path(tmp)
-        async with ScriptedModelServer() as model, LoopbackSshd(root / "sshd") as sshd:
+        interrupts.own_dir(root)
+        async with contextlib.AsyncExitStack() as services:
+            with interrupts.deferred():  # a started child is always stopped again
+                model = await services.enter_async_context(ScriptedModelServer())
+                sshd = await services.enter_async_context(LoopbackSshd(root / "sshd"))
             model.fallback = deliverable_agent()
             catalog = write_mock_model_catalog(root / "catalog.json")
             codex_config = mock_codex_config(model.base_url, catalog)

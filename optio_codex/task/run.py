@@ -39,6 +39,7 @@ from optio_codex.hosts.registry import RegistryEntry, reap, register, stop_lefto
 from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh_runner
 from optio_codex.hosts.sandbox_entries import settings_from_config
 from optio_codex.hosts.server_process import stop_detached
+from optio_codex.hosts.task_spec import TaskPaths
 from optio_codex.task.config import CodexTaskConfig, provision_spec
 from optio_codex.task.conversation_view import plan_progress, user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
@@ -459,20 +460,28 @@ class CodexTaskRun:
         with contextlib.suppress(Exception):
             if self.conversation is not None:
                 await self.conversation.close()
-        if self.provisioned is not None:
-            await self._stop_everything(self.provisioned.paths.codex_home)
+        paths = self._task_paths()
+        if paths is not None:
+            await self._stop_everything(paths.codex_home)
         cleanup = self.config.cleanup
-        if self.provisioned is not None and (
-            cleanup == "always" or (cleanup == "on_success" and succeeded)
-        ):
+        if paths is not None and (cleanup == "always" or (cleanup == "on_success" and succeeded)):
             try:
-                await remove_task_dir(self._ops(), self.provisioned.paths)
+                await remove_task_dir(self._ops(), paths)
             except Exception as exc:
                 log.warning("could not remove the task directory: %s", exc)
             else:
                 await self._forget_saved_state()
         with contextlib.suppress(Exception):
             await self.host.disconnect()
+
+    def _task_paths(self) -> TaskPaths | None:
+        """The task's paths once placed: a run stopped mid-provisioning (a cancel, a failure)
+        leaves a task directory behind too, and processes perhaps."""
+        if self.provisioned is not None:
+            return self.provisioned.paths
+        if not self.task_root:
+            return None
+        return TaskPaths(host_home="", task_root=self.task_root, task_id=self.task_id)
 
     async def _stop_everything(self, codex_home: str) -> None:
         """Kill what is left of the task on the host and forget its registry entry.
