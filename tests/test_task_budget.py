@@ -22,8 +22,10 @@ from optio_codex.testing.model_server import (
     usage,
 )
 from optio_codex.testing.sshd import SshdInfo
+from tests.support.cli_interrupt_scripts import SILENT
 from tests.support.engine_runs import Engine, log_messages, process_end, ssh_to
 from tests.support.procs import processes_holding
+from tests.test_cli_interrupts import _in_state, _session
 from tests.test_task_engine import model_config
 
 
@@ -145,3 +147,19 @@ async def test_max_tokens_ends_a_run_with_its_reason(
 def test_limits_are_checked_naming_the_field(field: str, value: Any) -> None:
     with pytest.raises(ValueError, match=field):
         CodexTaskConfig(consumer_instructions="x", **{field: value})
+
+
+def test_the_command_line_nudges_then_fails_an_agent_that_never_reports_done(
+    host_dir: Path,
+) -> None:
+    argv = [*_in_state("silent", host_dir), "--max-nudges", "1"]
+    with _session(argv, host_dir) as run:
+        run.expect("=== failed ===", within=180)
+        status = run.wait(within=60)
+    assert status == 1, run.output
+    # The first turn, and the one the nudge started: both reached the model and ended.
+    assert run.output.count(f"{SILENT}\n\n[turn completed]") == 2, run.output
+    assert "nudging it (1 of 1)" in run.output, run.output
+    assert f"error: {STOPPED_WITHOUT_DONE}" in run.output, run.output
+    assert "Traceback" not in run.output, run.output
+    assert not processes_holding(str(host_dir / "tasks").encode())

@@ -8,7 +8,8 @@ state and prints a marker line once the run is in it:
 - ``turn``: the model holds the first turn (a gate never released): mid-turn;
 - ``outage``: SSH goes through a relay; when the model gets the first request the relay goes
   down (connections cut, new ones reset) and the turn is held: codex is unreachable;
-- ``provisioning``: provisioning does its work, then hangs before it returns (a slow push).
+- ``provisioning``: provisioning does its work, then hangs before it returns (a slow push);
+- ``silent``: the agent answers every turn with words, never with DONE (no marker).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ MARKS = {
     "outage": "[test: the host is unreachable]",
     "provisioning": "[test: provisioning hangs]",
 }
+SILENT = "I had a look around; that is all."
 _RELAYS: list[TcpRelay] = []
 
 
@@ -103,6 +105,8 @@ def main(argv: list[str]) -> int:
         scripted_agent.deliverable_agent = _holding("outage", before=_cut_the_relay)
     elif state == "provisioning":
         _hang_in_provisioning()
+    elif state == "silent":
+        scripted_agent.deliverable_agent = lambda *_a, **_k: text(SILENT)
     else:
         raise SystemExit(f"unknown state {state!r}")
     return optio_codex(argv[1:])
