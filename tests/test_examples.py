@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,33 @@ def test_durable_session_example() -> None:
     assert "the killed turn: interrupted" in out
     assert "the resent turn: completed - Picked up again." in out
     assert "relaunches: 1" in out
+
+
+def test_engine_task_example() -> None:
+    out = run_example("engine_task.py")
+    assert "state: done" in out
+    assert "deliverable report.txt: all checks passed" in out
+
+
+def test_rule_policy_example() -> None:
+    out = run_example("rule_policy.py")
+    # "<verdict, 12 wide> <command>" per line
+    verdicts = {line[13:]: line[:12].strip() for line in out.splitlines() if line.strip()}
+    assert verdicts["git status --short"] == "allow"
+    assert verdicts["/bin/bash -lc 'git status && curl https://example.com'"] == "not decided"
+    assert verdicts["/bin/bash -lc 'rm -rf build'"] == "deny"
+
+
+def test_every_example_is_run_here() -> None:
+    source = Path(__file__).read_text()
+    names = sorted(p.name for p in EXAMPLES.glob("*.py"))
+    assert names and not [n for n in names if f'"{n}"' not in source]
+
+
+def test_task_md_quotes_the_examples_as_they_are() -> None:
+    """Each code block of docs/task.md that names an example file is that file's text."""
+    doc = (EXAMPLES.parent / "docs" / "task.md").read_text()
+    blocks = re.findall(r"```python\n# (examples/\S+\.py)\n(.*?)```", doc, re.DOTALL)
+    assert len(blocks) >= 3, "docs/task.md quotes no examples"
+    for name, code in blocks:
+        assert code in (EXAMPLES.parent / name).read_text(), f"docs/task.md: {name} differs"
