@@ -51,7 +51,9 @@ class Interrupts:
         self._main = asyncio.current_task()
         loop = asyncio.get_running_loop()
         for sig in _SIGNALS:
-            loop.add_signal_handler(sig, self._on_signal, sig)
+            # Only the main thread may take signals (a caller in another thread: none taken).
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(sig, self._on_signal, sig)
 
     def uninstall(self) -> None:
         loop = asyncio.get_running_loop()
