@@ -109,7 +109,9 @@ class CodexTaskRun:
         guard = RunGuard(lambda: not self.ctx.should_continue(), self.config.max_duration)
         try:
             await guard.run(self.host.connect())
-        except Cancelled:
+        except Cancelled:  # nothing placed yet: only the connection attempt to drop
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.host.disconnect(), 5.0)
             return
         if self.session is not None and self.target is not None:
             self.ctx.report_progress(None, host_key_verified(self.session.current, self.target))
