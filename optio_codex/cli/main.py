@@ -42,6 +42,7 @@ def _add_run(run: argparse.ArgumentParser) -> None:
         help="trust and record the key of a host never seen before (a changed key is refused)",
     )
     run.add_argument("--model")
+    _add_codex_settings(run)
     run.add_argument("--effort", help="reasoning effort for the model")
     run.add_argument(
         "--approval-policy", choices=["untrusted", "on-request", "never"], default="on-request"
@@ -84,6 +85,32 @@ def _add_run(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--debug", action="store_true", help="show the traceback of a failure, not one line"
+    )
+
+
+def _add_codex_settings(run: argparse.ArgumentParser) -> None:
+    """codex's own settings, as codex takes them (see optio_codex/cli/codex_settings.py)."""
+    run.add_argument(
+        "-c",
+        "--codex-setting",
+        dest="codex_settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a codex config.toml setting, as codex's -c: the value is TOML, else a string; "
+        'dotted keys make tables (-c model_providers.local.base_url="http://...")',
+    )
+    run.add_argument(
+        "--config",
+        dest="codex_config_file",
+        type=Path,
+        metavar="FILE",
+        help="a TOML file merged into the task's codex config.toml (before --profile and -c); "
+        "a provider's env_key names a variable you export: its value reaches codex in a "
+        "0600 file, never on a command line",
+    )
+    run.add_argument(
+        "--profile", help="apply [profiles.PROFILE] of --config or -c over the top level"
     )
 
 
@@ -135,6 +162,12 @@ def _options(args: argparse.Namespace) -> RunOptions:
         )
     if not prompt.strip():
         raise UsageError("optio-codex run: give a prompt or --prompt-file")
+    from optio_codex.cli.codex_settings import SettingsError, codex_settings
+
+    try:
+        settings = codex_settings(args.codex_config_file, args.profile, args.codex_settings)
+    except SettingsError as exc:
+        raise UsageError(f"optio-codex run: {exc}") from None
     return RunOptions(
         prompt=prompt,
         host=args.host,
@@ -142,6 +175,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
         known_hosts=args.known_hosts,
         accept_new_host_key=args.accept_new_host_key,
         model=args.model,
+        codex_config=settings,
         effort=args.effort,
         approval_policy=args.approval_policy,
         sandbox=args.sandbox,

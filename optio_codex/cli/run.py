@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from optio_codex.cli.codex_settings import (
+    SettingsError,
+    provider_secrets_from_env,
+    uses_other_provider,
+)
 from optio_codex.cli.errors import (
     MongoUnavailable,
     mongo_unavailable,
@@ -27,6 +32,7 @@ from optio_codex.cli.terminal import EventPrinter, TerminalApprover
 from optio_codex.driver.conversation import CodexConversation
 from optio_codex.driver.policies import DenyAll, PermissionPolicy, RulePolicy
 from optio_codex.hosts.detached_server import DetachedAppServer
+from optio_codex.mappings import deep_merge
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
 from optio_codex.task.factory import create_codex_task
 
@@ -38,6 +44,8 @@ NO_CREDENTIALS = f"""\
 optio-codex: no credentials for codex.
   Put an OpenAI API key in the environment:   export {API_KEY_ENV}=sk-...
   (it is written to the host as auth.json, mode 0600, never passed on a command line),
+  or use a model provider of your own:         -c model_provider=NAME with --config FILE
+                                               (docs/task.md, "A custom model provider"),
   or try the offline demonstration:            optio-codex run --demo
 """
 
@@ -50,6 +58,9 @@ class RunOptions:
     known_hosts: str | None = None
     accept_new_host_key: bool = False
     model: str | None = None
+    # codex settings from --config/--profile/-c (cli/codex_settings.py), merged over the
+    # task's config.toml (and over the demo's model settings with --demo).
+    codex_config: dict[str, Any] = field(default_factory=dict)
     effort: str | None = None
     approval_policy: str = "on-request"
     sandbox: str = "workspace-write"
@@ -123,9 +134,15 @@ def _say(out: TextIO, text: str) -> None:
 
 
 async def _run(options: RunOptions, out: TextIO, interrupts: Interrupts) -> int:
-    async with _demo_world(options, interrupts) as (ssh, codex_config):
+    async with _demo_world(options, interrupts) as (ssh, world_config):
+        codex_config = deep_merge(world_config or {}, options.codex_config) or None
+        try:
+            secrets = _provider_secrets(codex_config or {})
+        except SettingsError as exc:
+            out.write(f"optio-codex: {exc}\n")
+            return 2
         api_key = os.environ.get(API_KEY_ENV)
-        if not options.demo and not api_key:
+        if not options.demo and not api_key and not uses_other_provider(codex_config or {}):
             out.write(NO_CREDENTIALS)
             return 2
         ask, policy = _policy(options)
@@ -145,6 +162,7 @@ async def _run(options: RunOptions, out: TextIO, interrupts: Interrupts) -> int:
             options,
             ssh=ssh,
             codex_config=codex_config,
+            provider_secrets=secrets,
             api_key=None if options.demo else api_key,
             ask=ask,
             policy=policy,
@@ -160,6 +178,7 @@ def task_config(
     ssh: SSHConfig | None,
     codex_config: dict[str, Any] | None,
     api_key: str | None,
+    provider_secrets: dict[str, str] | None = None,
     ask: bool | None = None,
     policy: PermissionPolicy | None = None,
     on_deliverable: Any = None,
@@ -178,6 +197,7 @@ def task_config(
         network_access=options.network,
         api_key=api_key,
         codex_config=codex_config,
+        provider_secrets=provider_secrets or None,
         auto_start=True,
         permission_gate=ask,
         permission_policy=policy or default_policy,
@@ -187,6 +207,15 @@ def task_config(
         max_tokens=options.max_tokens,
         max_nudges=_nudges(options),
     )
+
+
+def _provider_secrets(codex_config: dict[str, Any]) -> dict[str, str]:
+    """The keys of custom providers, read from the variables their env_key names, then
+    removed from this process's environment: no child of ours inherits them."""
+    secrets = provider_secrets_from_env(codex_config)
+    for variable in secrets:
+        os.environ.pop(variable, None)
+    return secrets
 
 
 def _nudges(options: RunOptions) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 import tomli_w
 from optio_agents.prompt import AgentPromptProfile, compose_instructions_file
 
+from optio_codex.hosts.provider_keys import with_provider_keys
 from optio_codex.hosts.task_spec import ProvisionSpec, TaskPaths
 from optio_codex.mappings import deep_merge
 
@@ -67,7 +68,10 @@ def compose_agents_md(spec: ProvisionSpec) -> str:
 
 def task_files(spec: ProvisionSpec, config: dict[str, Any]) -> list[tuple[str, bytes, int]]:
     """(path relative to the task dir, content, mode) of every file a task starts with;
-    ``config`` is :func:`build_config`'s."""
+    ``config`` is :func:`build_config`'s. A custom provider's key goes into the file only
+    (0600), never into ``config``, which the task keeps and reports."""
+    if spec.provider_secrets:
+        config = with_provider_keys(config, spec.provider_secrets)
     files = [
         (
             "home/.codex/config.toml",

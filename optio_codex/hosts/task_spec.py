@@ -50,6 +50,8 @@ class ProvisionSpec:
     reasoning_effort: str | None = None
     api_key: str | None = field(default=None, repr=False)
     codex_config: Mapping[str, Any] | None = None  # merged over the generated config.toml
+    # A custom provider's key by the variable its env_key names (hosts/provider_keys.py).
+    provider_secrets: Mapping[str, str] | None = field(default=None, repr=False)
     host_protocol: bool = True
     supports_resume: bool = False
     # sha256 of the whole bundle once, then a size/inode/ctime stamp (any write changes ctime):

@@ -16,6 +16,7 @@ from optio_agents.config_types import AllowedDir
 from optio_host.types import SSHConfig as _OptioHostSSHConfig
 
 from optio_codex.driver.policies import PermissionPolicy
+from optio_codex.hosts.provider_keys import provider_key_problems
 from optio_codex.hosts.sandbox_entries import sandbox_contradictions
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
 from optio_codex.hosts.task_spec import ProvisionSpec
@@ -105,6 +106,9 @@ class CodexTaskConfig:
     env: Mapping[str, str] | None = None
     api_key: str | None = field(default=None, repr=False)
     codex_config: Mapping[str, Any] | None = None  # extra config.toml entries
+    # The key of a custom provider in codex_config, by the variable its env_key names
+    # ({"MY_KEY": "..."}): written into config.toml (0600) only, never into an environment.
+    provider_secrets: Mapping[str, str] | None = field(default=None, repr=False)
     # -- conversation
     mode: Literal["conversation"] = "conversation"
     auto_start: bool = False
@@ -193,6 +197,7 @@ class CodexTaskConfig:
             network_access=self.network_access,
             writable_dirs=[d.path for d in writable],
         )
+        yield from provider_key_problems(self.codex_config, self.provider_secrets)
         if self.api_key is not None and not self.api_key.strip():
             yield "api_key is empty"
 
@@ -243,6 +248,7 @@ def provision_spec(config: CodexTaskConfig, task_id: str, **overrides: Any) -> P
         "reasoning_effort": config.reasoning_effort,
         "api_key": config.api_key,
         "codex_config": config.codex_config,
+        "provider_secrets": config.provider_secrets,
         "host_protocol": config.host_protocol,
         "supports_resume": config.supports_resume,
     }
