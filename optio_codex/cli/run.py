@@ -13,11 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from optio_codex.cli.codex_settings import (
-    SettingsError,
-    provider_secrets_from_env,
-    uses_other_provider,
-)
+from optio_codex.cli.codex_settings import provider_secrets_from_env, uses_other_provider
 from optio_codex.cli.errors import (
     MongoUnavailable,
     mongo_unavailable,
@@ -134,13 +130,9 @@ def _say(out: TextIO, text: str) -> None:
 
 
 async def _run(options: RunOptions, out: TextIO, interrupts: Interrupts) -> int:
+    secrets = _provider_secrets(options.codex_config)  # SettingsError: exit 2, one line
     async with _demo_world(options, interrupts) as (ssh, world_config):
         codex_config = deep_merge(world_config or {}, options.codex_config) or None
-        try:
-            secrets = _provider_secrets(codex_config or {})
-        except SettingsError as exc:
-            out.write(f"optio-codex: {exc}\n")
-            return 2
         api_key = os.environ.get(API_KEY_ENV)
         if not options.demo and not api_key and not uses_other_provider(codex_config or {}):
             out.write(NO_CREDENTIALS)
