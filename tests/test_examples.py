@@ -61,6 +61,12 @@ def test_rule_policy_example() -> None:
     assert verdicts["/bin/bash -lc 'rm -rf build'"] == "deny"
 
 
+def test_custom_provider_example() -> None:
+    out = run_example("custom_provider.py")
+    assert "state: done" in out
+    assert "the endpoint was sent the key: True" in out
+
+
 def test_every_example_is_run_here() -> None:
     source = Path(__file__).read_text()
     names = sorted(p.name for p in EXAMPLES.glob("*.py"))
