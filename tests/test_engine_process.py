@@ -114,7 +114,6 @@ async def rig(mongod: LocalMongod, mongo_db: Any, tmp_path: Path) -> AsyncIterat
 async def test_sigkill_then_resume_launch(rig: Rig) -> None:
     """A crash leaves the record running; the next engine settles it failed, and a resume
     launch runs the task again with ctx.resume=True from its saved state."""
-    started = time.monotonic()
     async with rig.engine("first") as first:
         await first.start(launch=PROCESS_ID)
         await first.wait_ready()
@@ -138,7 +137,6 @@ async def test_sigkill_then_resume_launch(rig: Rig) -> None:
         assert rig.lines() == ["run resume=False", "run resume=True", "finish"]
         assert done["error"] is None
         assert await second.terminate() == 0
-    assert time.monotonic() - started < 15
 
 
 async def test_sigkill_then_init_reconciles_to_failed(rig: Rig) -> None:
@@ -166,7 +164,6 @@ async def test_sigkill_then_init_reconciles_to_failed(rig: Rig) -> None:
 async def test_sigterm_then_auto_resume(rig: Rig) -> None:
     """A graceful shutdown stamps autoResumeScheduled before it sets the task's flag, the
     task ends cancelled, and the next engine auto-resumes it with ctx.resume=True."""
-    started = time.monotonic()
     async with rig.engine("first") as first:
         await first.start(launch=PROCESS_ID)
         await first.wait_ready()
@@ -197,7 +194,6 @@ async def test_sigterm_then_auto_resume(rig: Rig) -> None:
             "finish",
         ]
         assert await second.terminate() == 0
-    assert time.monotonic() - started < 15
 
 
 async def test_user_cancel_is_not_a_shutdown(

@@ -34,6 +34,10 @@ from tests.test_task_engine import model_config, play_the_agent
 
 Engine = tuple[Optio, list[Any]]
 TERMINAL = ("done", "failed", "cancelled")
+# How long a cancel may take before the test calls it stuck: a cancel normally ends in well
+# under a second, and a cancel that waited for the agent's work (a held model stream, a
+# `sleep 600+`) would take minutes or never end.
+CANCEL_WITHIN = 30.0
 
 
 @pytest.fixture
@@ -109,22 +113,21 @@ async def test_cancel_mid_turn_ends_cancelled_and_leaves_nothing_running(
     assert conversation.active_turn_id is not None
     assert processes_holding(f"CODEX_HOME={task_dir}".encode())  # codex is running
 
-    started = time.monotonic()
-    state = await fw.cancel_and_wait("cancel-1")
-    elapsed = time.monotonic() - started
+    # The model stream is held open for good: the cancel must end the turn, not wait it out.
+    async with asyncio.timeout(CANCEL_WITHIN):
+        state = await fw.cancel_and_wait("cancel-1")
 
     assert state == "cancelled"
-    assert elapsed < 3.0, f"cancel took {elapsed:.1f}s"
     assert conversation.closed
     # By the time the process is cancelled codex and everything it started are gone.
     left = processes_holding(f"CODEX_HOME={task_dir}".encode())
     assert not left, left
     # The optio.log tail (the path in its argv) ends when sshd notices the closed
     # connection, a moment later.
-    left = await wait_none_holding(str(task_dir).encode(), within=2.0)
+    left = await wait_none_holding(str(task_dir).encode(), within=10.0)
     assert not left, left
     # The held model stream was abandoned by codex, not completed.
-    await model_server.wait_for(lambda: len(model_server.aborted) == 1, timeout=2.0)
+    await model_server.wait_for(lambda: len(model_server.aborted) == 1, timeout=10.0)
 
 
 @pytest.mark.parametrize("where", ["ssh", "local"])
@@ -156,15 +159,14 @@ async def test_cancel_also_kills_what_the_agent_detached(
     running = processes_holding(str(task_dir).encode())
     assert any(f"sleep {seconds}" in p for p in running), running
 
-    started = time.monotonic()
-    state = await fw.cancel_and_wait(process_id)
-    elapsed = time.monotonic() - started
+    # Ends without waiting for the detached `sleep`, which would outlast this bound by far.
+    async with asyncio.timeout(CANCEL_WITHIN):
+        state = await fw.cancel_and_wait(process_id)
 
     assert state == "cancelled"
-    assert elapsed < 3.0, f"cancel took {elapsed:.1f}s"
     left = processes_holding(f"CODEX_HOME={task_dir}".encode())
     assert not left, left
-    left = await wait_none_holding(str(task_dir).encode(), within=2.0)  # the optio.log tail
+    left = await wait_none_holding(str(task_dir).encode(), within=10.0)  # the optio.log tail
     assert not left, left
 
 
@@ -310,7 +312,10 @@ async def test_an_unknown_host_key_fails_the_task_with_a_clear_error(
 
     assert proc["status"]["state"] == "failed", proc["status"]
     error = str(proc["status"].get("error"))
-    assert "not in" in error and str(empty) in error and "key" in error, error
-    assert "host_key_policy" in error, error
+    # Says what is wrong (the key is unknown), where (the known_hosts file), and how to
+    # accept it (the accept-new policy, or recording the key with ssh-keyscan).
+    assert "host key" in error and "unknown" in error, error
+    assert f"{empty} has no entry" in error, error
+    assert "host_key_policy='accept-new'" in error and "ssh-keyscan" in error, error
     assert not model_server.requests
     assert empty.read_text() == ""  # strict: nothing recorded
