@@ -13,6 +13,7 @@ import os
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from optio_codex.task.config import provision_spec
 from optio_codex.testing.model_server import RecordedRequest, ScriptedModelServer, Step
 from optio_codex.testing.scripted_agent import deliverable_agent
 from tests.support.procs import processes_holding
+from tests.support.pty_session import PtySession
 
 OPTIO_CODEX = str(Path(sys.executable).parent / "optio-codex")
 SECRET = "sk-provider-7f3a9c1e5b2d4680"
@@ -51,7 +53,8 @@ PROVIDER = {
 def optio_codex(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """The installed command, as a user runs it (no stdin)."""
+    """The installed command, as a user runs it (no stdin), with no keys but ``env``'s."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", KEY_VAR)}
     return subprocess.run(
         [OPTIO_CODEX, *args],
         capture_output=True,
@@ -59,7 +62,7 @@ def optio_codex(
         timeout=120,
         cwd=cwd,
         stdin=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})} if env is None or "PATH" not in env else env,
+        env={**environ, **(env or {})},
     )
 
 
@@ -154,8 +157,6 @@ def test_the_secret_is_written_to_config_toml_only_with_mode_0600() -> None:
     files = {name: (data, mode) for name, data, mode in task_files(spec, kept)}
     data, mode = files["home/.codex/config.toml"]
     assert mode == 0o600 and stat.S_IMODE(mode) == 0o600
-    import tomllib
-
     written = tomllib.loads(data.decode())["model_providers"]["p"]
     assert written["experimental_bearer_token"] == SECRET and "env_key" not in written
     assert all(SECRET.encode() not in d for n, (d, _) in files.items() if "config.toml" not in n)
@@ -207,8 +208,6 @@ def test_a_c_entry_that_loosens_the_sandbox_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_provider_key_variable_not_set_exits_2(tmp_path: Path) -> None:
-    env = {**os.environ, "OPENAI_API_KEY": ""}
-    env.pop(KEY_VAR, None)
     done = optio_codex(
         "run",
         "x",
@@ -219,7 +218,6 @@ def test_a_provider_key_variable_not_set_exits_2(tmp_path: Path) -> None:
         "-c",
         "model_providers.p.base_url=http://127.0.0.1:9/v1",
         cwd=tmp_path,
-        env=env,
     )
     _one_line_refusal(done, f"names {KEY_VAR}, which is not set", f"export {KEY_VAR}=")
 
@@ -249,8 +247,7 @@ class Watch:
 async def _run_cli(
     host_dir: Path, watch: Watch, *options: str, variable: str = KEY_VAR
 ) -> tuple[int, str]:
-    env = {**os.environ, variable: SECRET, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    env.pop("OPENAI_API_KEY", None)
+    env = _cli_env(variable)
     argv = ["run", "--demo", "--task-root", str(host_dir / "tasks")]
     argv += ["--deliverables-dir", str(host_dir / "out"), *options]
     proc = await asyncio.create_subprocess_exec(
@@ -265,6 +262,26 @@ async def _run_cli(
     watch.cli_pid = proc.pid
     out, _ = await asyncio.wait_for(proc.communicate(), 150)
     return proc.returncode or 0, out.decode(errors="replace")
+
+
+def _cli_env(variable: str) -> dict[str, str]:
+    env = {**os.environ, variable: SECRET, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env["TERM"] = "dumb"
+    env.pop("OPENAI_API_KEY", None)
+    return env
+
+
+def _at_the_terminal(host_dir: Path, watch: Watch, options: list[str]) -> tuple[int, str]:
+    """A person runs it and answers yes to both questions (write the file, write DONE)."""
+    argv = [OPTIO_CODEX, "run", "--demo", "--task-root", str(host_dir / "tasks")]
+    argv += ["--deliverables-dir", str(host_dir / "out"), *options]
+    with PtySession(argv, cwd=host_dir, env=_cli_env(KEY_VAR)) as run:
+        watch.cli_pid = run.pid
+        for _ in range(2):
+            run.expect(r"allow\? \[y\]es / \[n\]o / \[a\]lways: ")
+            run.send_line("y")
+        run.expect("=== done ===")
+        return run.wait(), run.output
 
 
 def _check_run(status: int, out: str, model: ScriptedModelServer, watch: Watch) -> None:
@@ -287,7 +304,8 @@ async def test_a_custom_provider_through_c(host_dir: Path) -> None:
         for key, value in {**PROVIDER, "base_url": model.base_url}.items():
             shown = str(value).lower() if isinstance(value, bool) else value
             options += ["-c", f"model_providers.second.{key}={shown}"]
-        status, out = await _run_cli(host_dir, watch, *options)
+        # The pty session blocks: it runs in a thread while this loop serves the model.
+        status, out = await asyncio.to_thread(_at_the_terminal, host_dir, watch, options)
         _check_run(status, out, model, watch)
 
 
