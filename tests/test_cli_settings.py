@@ -207,6 +207,23 @@ def test_a_c_entry_that_loosens_the_sandbox_is_refused(tmp_path: Path) -> None:
     _one_line_refusal(done, "sandbox_workspace_write.network_access=true", "network_access=")
 
 
+def test_another_provider_needs_no_openai_key(tmp_path: Path) -> None:
+    # Past the credentials check (no OPENAI_API_KEY), up to the task's own validation.
+    done = optio_codex(
+        "run",
+        "x",
+        "-c",
+        "model_provider=p",
+        "-c",
+        "model_providers.p.base_url=http://127.0.0.1:9/v1",
+        "-c",
+        "sandbox_mode=danger-full-access",
+        cwd=tmp_path,
+    )
+    _one_line_refusal(done, "sandbox_mode='danger-full-access' contradicts")
+    assert "OPENAI_API_KEY" not in done.stdout + done.stderr
+
+
 def test_a_provider_key_variable_not_set_exits_2(tmp_path: Path) -> None:
     done = optio_codex(
         "run",
