@@ -9,9 +9,10 @@ from pathlib import PurePosixPath
 
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 
-# Names that look like secrets (the same hint CodexTaskConfig refuses in ``env``), plus AUTH
-# (a provider's key may be named FOO_AUTH). A worker's own children never need them.
-SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)", re.IGNORECASE)
+# Names that look like secrets: CodexTaskConfig refuses them in ``env`` (values there are
+# visible in the host's process list) and a worker's own children never get them. AUTH too (a
+# provider's key may be named FOO_AUTH), but not AUTHOR (GIT_AUTHOR_NAME is no secret).
+SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH(?!OR))", re.IGNORECASE)
 
 
 def app_server_argv(binary: str, *, listen: str | None = None) -> list[str]:

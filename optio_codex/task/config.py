@@ -16,6 +16,7 @@ from optio_agents.config_types import AllowedDir
 from optio_host.types import SSHConfig as _OptioHostSSHConfig
 
 from optio_codex.driver.policies import PermissionPolicy
+from optio_codex.hosts.launch import SECRET_NAME
 from optio_codex.hosts.provider_keys import provider_key_problems
 from optio_codex.hosts.sandbox_entries import sandbox_contradictions
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
@@ -44,8 +45,6 @@ RESERVED_ENV = frozenset(
         "XDG_STATE_HOME",
     }
 )
-# Names that look like secrets: env values are visible in the host's process list.
-_SECRET_HINT = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,7 +225,7 @@ def _env_problems(env: Mapping[str, str] | None) -> Iterator[str]:
             yield f"env: {name!r} is not a valid variable name"
         elif name in RESERVED_ENV:
             yield f"env: {name} is set by optio-codex for every task"
-        elif _SECRET_HINT.search(name):
+        elif SECRET_NAME.search(name):
             yield (
                 f"env: {name} looks like a secret; environment values are visible in the "
                 "host's process list (pass an API key as api_key)"
