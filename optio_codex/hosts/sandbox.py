@@ -1,7 +1,5 @@
 """codex's own sandbox on a host: the settings codex needs, and a preflight that proves it works.
 
-Two parts:
-
 - :func:`sandbox_config` (pure) turns a task's sandbox settings into the ``config.toml`` entries
   and the ``thread/start`` parameters. ``/tmp`` and ``$TMPDIR`` are always excluded from the
   writable roots: codex's workspace-write allows both by default, which would let a sandboxed
@@ -49,6 +47,12 @@ _PROBE_PREFIX = ".optio-sandbox-preflight"
 _NETWORK_PROBE = ("127.0.0.1", 9)
 
 
+_NAMESPACES_HINT = (
+    "let bubblewrap create namespaces on the host (unprivileged user namespaces), "
+    "or, on a disposable host, use --sandbox danger-full-access"
+)
+
+
 class SandboxUnavailable(OptioCodexError, RuntimeError):
     """codex's sandbox cannot run on the host, or does not confine what it must.
 
@@ -62,12 +66,9 @@ class SandboxUnavailable(OptioCodexError, RuntimeError):
         exit_code: int | None = None,
         stderr_tail: str = "",
         result: PreflightResult | None = None,
+        hint: str = _NAMESPACES_HINT,
     ) -> None:
-        super().__init__(
-            f"codex sandbox unavailable on the host: {cause}",
-            hint="let bubblewrap create namespaces on the host (unprivileged user namespaces), "
-            "or, on a disposable host, use --sandbox danger-full-access",
-        )
+        super().__init__(f"codex sandbox unavailable on the host: {cause}", hint=hint)
         self.cause = cause
         self.exit_code = exit_code
         self.stderr_tail = stderr_tail

@@ -24,7 +24,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from optio_codex.hosts.sandbox import SANDBOX_MODES, SandboxSettings, SandboxUnavailable
+from optio_codex.hosts.sandbox import (
+    SANDBOX_MODES,
+    SandboxSettings,
+    SandboxUnavailable,
+)
+
+# A config entry, not the host, is the cause: the fix is in the task's config.
+CONFIG_HINT = (
+    "remove the entry from codex_config (-c / --config); set sandbox, network_access or "
+    "extra_allowed_dirs (--sandbox, --network) instead"
+)
 
 TABLE = "sandbox_workspace_write"
 # Keys that select a permission profile instead of the typed sandbox settings.
@@ -121,17 +131,20 @@ def settings_from_config(config: Mapping[str, Any]) -> SandboxSettings:
     """
     for key in PROFILE_KEYS:
         if key in config:
-            raise SandboxUnavailable(f"config.toml sets {key}: a permission profile, not checked")
+            raise SandboxUnavailable(
+                f"config.toml sets {key}: a permission profile, not checked", hint=CONFIG_HINT
+            )
     mode = config.get("sandbox_mode", "read-only")  # codex's own default
     if mode not in SANDBOX_MODES:
-        raise SandboxUnavailable(f"config.toml sets sandbox_mode={mode!r}")
+        raise SandboxUnavailable(f"config.toml sets sandbox_mode={mode!r}", hint=CONFIG_HINT)
     if mode != "workspace-write":
         return SandboxSettings(mode=mode)
     table = config.get(TABLE) or {}
     for key, opened in _ALWAYS_TRUE.items():
         if table.get(key) is not True:
             raise SandboxUnavailable(
-                f"config.toml lets sandboxed commands write {opened} ({TABLE}.{key} is not true)"
+                f"config.toml lets sandboxed commands write {opened} ({TABLE}.{key} is not true)",
+                hint=CONFIG_HINT,
             )
     return SandboxSettings(
         mode=mode,
