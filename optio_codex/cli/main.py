@@ -15,13 +15,36 @@ if TYPE_CHECKING:
     from optio_codex.cli.run import RunOptions
 
 
+RUN_EPILOG = """\
+examples:
+  export OPENAI_API_KEY=sk-...
+  optio-codex run --host me@build-box "fix the failing test"
+  # your own Responses-API endpoint; its key is read from the variable env_key names
+  export MY_KEY=...
+  optio-codex run --host me@build-box -c model_provider=mine \\
+    -c model_providers.mine.name=mine -c model_providers.mine.base_url=https://llm.example/v1 \\
+    -c model_providers.mine.wire_api=responses -c model_providers.mine.env_key=MY_KEY \\
+    --model my-model "fix the failing test"
+  optio-codex run --demo        # offline: loopback sshd and a scripted model
+
+exit status: 0 done; 1 the task ran and failed; 2 a configuration or connection problem
+(one or two lines say which, and the fix; --debug shows the traceback); 130 interrupted.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optio-codex", description="Run OpenAI Codex as an optio task."
     )
     parser.add_argument("--version", action="version", version=f"optio-codex {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    _add_run(commands.add_parser("run", help="run one codex task on a host (or this machine)"))
+    run = commands.add_parser(
+        "run",
+        help="run one codex task on a host (or this machine)",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_run(run)
     demo = commands.add_parser(
         "demo", help="codex app-server over SSH on this machine against a local model (one turn)"
     )
