@@ -555,7 +555,8 @@ async def run_ours(args: WorkerArgs) -> dict[str, Any]:
 async def run_published(args: WorkerArgs) -> dict[str, Any]:
     from importlib.metadata import version
 
-    module: Any = importlib.import_module("optio_codex.driver.conversation")
+    # The published 0.4.8 layout, not ours.
+    module: Any = importlib.import_module("optio_codex.conversation")
     installed = version("optio-codex")
     assert installed == PUBLISHED_VERSION, installed
     _check_origin(module.__file__, ours=False)
