@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli_demo import demo_args
 from tests.support.cli_interrupt_scripts import MARKS
 from tests.support.cli_leftovers import ClosablePty, children_of, still_alive, temp_dirs_of
 from tests.support.procs import processes_holding
@@ -29,19 +30,14 @@ STOPPING = r"stopping codex and cleaning up"
 QUESTION = r"allow\? \[y\]es / \[n\]o / \[a\]lways: "
 
 
-def _demo(host_dir: Path) -> list[str]:
-    return [
-        "run",
-        "--demo",
-        "--task-root",
-        str(host_dir / "tasks"),
-        "--deliverables-dir",
-        str(host_dir / "out"),
-    ]
-
-
 def _in_state(state: str, host_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "tests.support.cli_interrupt_scripts", state, *_demo(host_dir)]
+    return [
+        sys.executable,
+        "-m",
+        "tests.support.cli_interrupt_scripts",
+        state,
+        *demo_args(host_dir),
+    ]
 
 
 def _session(argv: list[str], cwd: Path) -> ClosablePty:
@@ -94,7 +90,7 @@ def test_ctrl_c_stops_the_run_and_leaves_nothing(state: str, host_dir: Path) -> 
 
 
 def test_ctrl_c_while_an_approval_waits_stops_the_run(host_dir: Path) -> None:
-    with _session([OPTIO_CODEX, *_demo(host_dir)], host_dir) as run:
+    with _session([OPTIO_CODEX, *demo_args(host_dir)], host_dir) as run:
         status, children = _interrupted(run, QUESTION)
     assert status == 130, run.output
     assert "Traceback" not in run.output, run.output

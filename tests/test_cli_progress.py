@@ -21,6 +21,7 @@ import pytest
 
 from optio_codex.hosts.provision import ProvisionSpec, provision
 from optio_codex.task.setup_report import provisioned
+from tests.support.cli_demo import demo_args
 from tests.support.cli_progress_scripts import SLOW_ANSWER
 from tests.support.pty_session import PtySession
 
@@ -43,14 +44,9 @@ def _session(argv: list[str], cwd: Path) -> PtySession:
     return PtySession(argv, cwd=cwd, env=env)
 
 
-def _demo(host_dir: Path, *extra: str) -> list[str]:
-    places = ["--task-root", str(host_dir / "tasks"), "--deliverables-dir", str(host_dir / "out")]
-    return ["run", "--demo", *places, *extra]
-
-
 def _scripted(script: str, host_dir: Path, *extra: str) -> list[str]:
     module = "tests.support.cli_progress_scripts"
-    return [sys.executable, "-m", module, script, *_demo(host_dir, *extra)]
+    return [sys.executable, "-m", module, script, *demo_args(host_dir, *extra)]
 
 
 def _lines_in_order(output: str, patterns: list[str]) -> None:
@@ -63,7 +59,7 @@ def _lines_in_order(output: str, patterns: list[str]) -> None:
 
 
 def test_setup_progress_question_details_and_summary(host_dir: Path) -> None:
-    with _session([OPTIO_CODEX, *_demo(host_dir)], host_dir) as run:
+    with _session([OPTIO_CODEX, *demo_args(host_dir)], host_dir) as run:
         asked = run.expect(r"\? command: (.*)\n((?:    .*\n)*)" + ASK)
         run.send_line("y")
         run.expect(ASK)  # then DONE is asked for

@@ -11,6 +11,7 @@ import re
 import sys
 from pathlib import Path
 
+from tests.support.cli_demo import demo_args
 from tests.support.cli_scripted import CHECK, REFUSED
 from tests.support.procs import processes_holding
 from tests.support.pty_session import PtySession
@@ -28,20 +29,8 @@ def _session(argv: list[str], cwd: Path) -> PtySession:
     return PtySession(argv, cwd=cwd, env=env)
 
 
-def _demo(host_dir: Path, *extra: str) -> list[str]:
-    return [
-        "run",
-        "--demo",
-        "--task-root",
-        str(host_dir / "tasks"),
-        "--deliverables-dir",
-        str(host_dir / "out"),
-        *extra,
-    ]
-
-
 def _scripted(script: str, host_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "tests.support.cli_scripted", script, *_demo(host_dir)]
+    return [sys.executable, "-m", "tests.support.cli_scripted", script, *demo_args(host_dir)]
 
 
 def _nothing_left(host_dir: Path) -> None:
@@ -50,7 +39,7 @@ def _nothing_left(host_dir: Path) -> None:
 
 
 def test_yes_runs_the_command_and_the_deliverable_is_saved(host_dir: Path) -> None:
-    with _session([OPTIO_CODEX, *_demo(host_dir)], host_dir) as run:
+    with _session([OPTIO_CODEX, *demo_args(host_dir)], host_dir) as run:
         asked = run.expect(QUESTION)
         assert WRITE_HELLO in asked[1], asked[1]
         run.send_line("y")
