@@ -32,8 +32,19 @@ def children_of(pid: int) -> dict[int, bytes]:
     return found
 
 
-def still_alive(pids: dict[int, bytes]) -> list[str]:
-    """Which of ``pids`` (from children_of) still run, zombies excluded."""
+def still_alive(pids: dict[int, bytes], within: float = 10.0) -> list[str]:
+    """Which of ``pids`` (from children_of) still run, zombies excluded, once they had
+    ``within`` seconds to die: a SIGKILLed process (mongod and its threads) takes a moment to
+    go, more so on a loaded machine. A bound on waiting, not a timing assertion."""
+    deadline = time.monotonic() + within
+    while True:
+        alive = _running(pids)
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
+
+
+def _running(pids: dict[int, bytes]) -> list[str]:
     alive = []
     for pid, cmdline in pids.items():
         try:
