@@ -17,6 +17,7 @@ from optio_codex.driver.approvals import CodexPermissionDecision, CodexPermissio
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.driver.gate import GateSettings
 from optio_codex.driver.policies import DenyAll, RulePolicy
+from optio_codex.factory import create_codex_task, run_codex_session
 from optio_codex.hosts.errors import OptioCodexError
 from optio_codex.hosts.provision import HostToolsMissing
 from optio_codex.hosts.sandbox import SandboxUnavailable
@@ -38,7 +39,6 @@ from optio_codex.task.config import (
     SandboxMode,
     SSHConfig,
 )
-from optio_codex.task.factory import create_codex_task, run_codex_session
 
 __all__ = [
     "AllowedDir",

@@ -15,6 +15,7 @@ import pytest
 from optio_core import Optio
 
 from optio_codex.driver.conversation import CodexConversation
+from optio_codex.factory import create_codex_task
 from optio_codex.hosts.detached_server import LocalDialer, start_detached_app_server
 from optio_codex.hosts.host_scripts import LocalOps
 from optio_codex.hosts.launch import app_server_argv, app_server_env
@@ -22,7 +23,6 @@ from optio_codex.hosts.registry import DEFAULT_REGISTRY_ROOT, RegistryEntry, lis
 from optio_codex.hosts.server_process import is_alive
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
 from optio_codex.task.engine_view import process_is_live
-from optio_codex.task.factory import create_codex_task
 from optio_codex.testing import model_server as ms
 from optio_codex.testing.codex_home import task_codex_config
 from optio_codex.testing.engine_process import EngineProcess, process_state, wait_for_state

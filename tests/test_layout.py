@@ -34,9 +34,10 @@ LAYERS: dict[str, int] = {
     "credentials": 6,
     "snapshots": 6,
     "tui": 6,
-    "testing": 7,
-    "cli": 8,
-    "__init__": 9,  # the public face: re-exports only
+    "factory": 7,  # create_codex_task: puts task/ and the layers beside ui/ together
+    "testing": 8,
+    "cli": 9,
+    "__init__": 10,  # the public face: re-exports only
 }
 # Third-party packages a layer must not know, and why.
 FORBIDDEN_LIBRARIES: dict[str, tuple[str, ...]] = {

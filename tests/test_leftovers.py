@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from optio_core import Optio
 
+from optio_codex.factory import create_codex_task
 from optio_codex.hosts.detached_server import LocalDialer, start_detached_app_server
 from optio_codex.hosts.host_scripts import LocalOps
 from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.hosts.registry import RegistryEntry, register
 from optio_codex.hosts.server_process import is_alive
-from optio_codex.task.factory import create_codex_task
 from optio_codex.testing import model_server as ms
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.sshd import SshdInfo

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from optio_codex.factory import create_codex_task
 from optio_codex.task.config import CodexTaskConfig
-from optio_codex.task.factory import create_codex_task
 from optio_codex.task.run_limits import NUDGE, STOPPED_WITHOUT_DONE
 from optio_codex.testing.model_server import (
     RecordedRequest,

@@ -10,8 +10,8 @@ from optio_agents.conversation import PermissionDecision, PermissionRequest
 from optio_core import Optio
 
 from optio_codex.driver.conversation import CodexConversation
+from optio_codex.factory import create_codex_task
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
-from optio_codex.task.factory import create_codex_task
 from optio_codex.testing.codex_home import mock_codex_config
 from optio_codex.testing.model_server import (
     RecordedRequest,

@@ -20,8 +20,8 @@ from optio_agents.conversation import PermissionDecision, PermissionRequest
 from optio_core import Optio
 
 from optio_codex.driver.conversation import CodexConversation
+from optio_codex.factory import create_codex_task
 from optio_codex.task.config import Cleanup, CodexTaskConfig, SSHConfig
-from optio_codex.task.factory import create_codex_task
 from optio_codex.testing.model_server import (
     ScriptedModelServer,
     exec_command,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from optio_core import Optio
 
+from optio_codex.factory import create_codex_task
 from optio_codex.task.config import Cleanup, CodexTaskConfig
-from optio_codex.task.factory import create_codex_task
 from optio_codex.testing.model_server import (
     RecordedRequest,
     ScriptedModelServer,

@@ -27,10 +27,10 @@ from optio_codex.cli.summary import RunTally, write_summary
 from optio_codex.cli.terminal import EventPrinter, TerminalApprover
 from optio_codex.driver.conversation import CodexConversation
 from optio_codex.driver.policies import DenyAll, PermissionPolicy, RulePolicy
+from optio_codex.factory import create_codex_task
 from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.mappings import deep_merge
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
-from optio_codex.task.factory import create_codex_task
 
 API_KEY_ENV = "OPENAI_API_KEY"
 # How long a cancelled task's teardown may take before the engine force-cancels it: enough

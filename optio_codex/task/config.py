@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from optio_agents.config_types import AllowedDir
+from optio_agents.config_types import (
+    AllowedDir,
+    SessionControlsConfigMixin,
+    ThinkingVerbosity,
+    ToolVerbosity,
+    WelcomeConfigMixin,
+)
 from optio_host.types import SSHConfig as _OptioHostSSHConfig
 
 from optio_codex.driver.policies import PermissionPolicy
@@ -21,6 +27,7 @@ from optio_codex.hosts.provider_keys import provider_key_problems
 from optio_codex.hosts.sandbox_entries import sandbox_contradictions
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
 from optio_codex.hosts.task_spec import ProvisionSpec
+from optio_codex.task.prices import ModelPrice
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]
@@ -30,6 +37,9 @@ InterruptedTurn = Literal["resend", "leave"]
 
 HookCallback = Callable[[Any], Awaitable[None]]
 DeliverableCallback = Callable[[Any, str, str], Awaitable["str | None"]]  # (hook_ctx, path, text)
+UploadCallback = Callable[[Any, str], Awaitable[None]]  # (hook_ctx, "uploads/<name>")
+_TOOL_VERBOSITY = ("silent", "description-while-active", "description-only", "verbose")
+_THINKING_VERBOSITY = ("hidden", "visible")
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Set by the launcher for every task; a config may not move them.
@@ -87,8 +97,12 @@ class SSHConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CodexTaskConfig:
-    """One codex task. Frozen and keyword-only; validated on construction."""
+class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin):
+    """One codex task. Frozen and keyword-only; validated on construction.
+
+    From the mixins: ``show_session_controls`` / ``session_controls`` (the model and effort
+    controls of the host UI) and ``welcome`` (its welcome card).
+    """
 
     consumer_instructions: str
     # -- where
@@ -114,6 +128,18 @@ class CodexTaskConfig:
     permission_gate: bool = False  # a human answers approvals (UI or terminal)
     permission_policy: PermissionPolicy | None = None
     approval_timeout: float | None = 300.0
+    # -- the host UI (the optio dashboard's conversation view); see docs/ui.md
+    conversation_ui: bool = False
+    tool_verbosity: ToolVerbosity = "description-only"
+    thinking_verbosity: ThinkingVerbosity = "hidden"
+    native_spinner: bool = False
+    show_file_upload: bool = False
+    on_upload: UploadCallback | None = None
+    max_upload_bytes: int = 10_000_000
+    file_download: bool = False
+    max_download_bytes: int = 10_000_000
+    # -- usage: model -> price per million tokens, over the package's dated default table
+    prices: Mapping[str, ModelPrice] | None = None
     # -- results and hooks
     host_protocol: bool = True  # the optio.log keyword channel (STATUS/DELIVERABLE/DONE/ERROR)
     before_execute: HookCallback | None = None
@@ -188,6 +214,7 @@ class CodexTaskConfig:
         if self.interrupted_turn not in ("resend", "leave"):
             yield f"interrupted_turn={self.interrupted_turn!r} is not 'resend' or 'leave'"
         yield from _limit_problems(self.max_nudges, self.max_duration, self.max_tokens)
+        yield from _ui_problems(self)
         yield from _env_problems(self.env)
         # Raw entries are merged over the typed sandbox settings: none may loosen them.
         yield from sandbox_contradictions(
@@ -202,6 +229,31 @@ class CodexTaskConfig:
 
     def __repr__(self) -> str:  # never print the key
         return f"CodexTaskConfig(ssh={self.ssh!r}, sandbox={self.sandbox!r}, model={self.model!r})"
+
+
+def _ui_problems(config: CodexTaskConfig) -> Iterator[str]:
+    for check in (config._validate_session_controls, config._validate_welcome):
+        try:
+            check()
+        except ValueError as exc:
+            yield str(exc)
+    if config.tool_verbosity not in _TOOL_VERBOSITY:
+        yield f"tool_verbosity={config.tool_verbosity!r} is not one of {_TOOL_VERBOSITY}"
+    if config.thinking_verbosity not in _THINKING_VERBOSITY:
+        yield (
+            f"thinking_verbosity={config.thinking_verbosity!r} is not one of {_THINKING_VERBOSITY}"
+        )
+    needs_ui = ("show_session_controls", "native_spinner", "show_file_upload", "file_download")
+    for name in needs_ui:
+        if getattr(config, name) and not config.conversation_ui:
+            yield f"{name}=True needs conversation_ui=True (it is part of the host UI)"
+    for name in ("max_upload_bytes", "max_download_bytes"):
+        value = getattr(config, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            yield f"{name}={value!r} must be a positive whole number of bytes"
+    for model, price in (config.prices or {}).items():
+        if not isinstance(price, ModelPrice):
+            yield f"prices[{model!r}] must be a ModelPrice, not {type(price).__name__}"
 
 
 def _limit_problems(max_nudges: Any, max_duration: Any, max_tokens: Any) -> Iterator[str]:

@@ -1,5 +1,5 @@
 """CodexTaskRun: one codex task's life inside the optio engine (the TaskInstance that runs
-it is made in :mod:`optio_codex.task.factory`).
+it is made in :mod:`optio_codex.factory`).
 
 The order of a run: connect (host key checked) → stop orphans of tasks that are gone → place
 the task directory → optio-agents' log-protocol driver wipes the workdir (not on a resume) →
@@ -17,6 +17,7 @@ import contextlib
 import logging
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from optio_agents.protocol import run_log_protocol_session
@@ -40,12 +41,14 @@ from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh
 from optio_codex.hosts.sandbox_entries import settings_from_config
 from optio_codex.hosts.server_process import stop_detached
 from optio_codex.hosts.task_spec import TaskPaths
+from optio_codex.task.companions import Companions, RunCompanion, RunEnding, RunView
 from optio_codex.task.config import CodexTaskConfig, provision_spec
 from optio_codex.task.conversation_view import plan_progress, user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.task.log_channel import replay_log
 from optio_codex.task.run_guard import Cancelled, RunGuard
 from optio_codex.task.run_limits import until_end, watcher_for
+from optio_codex.task.run_memory import RunMemory
 from optio_codex.task.server_launcher import ServerLauncher
 from optio_codex.task.setup_report import (
     connecting,
@@ -75,7 +78,9 @@ def task_id_for(process_id: str) -> str:
 class CodexTaskRun:
     """The state of one run; each step is a method so the order above stays readable."""
 
-    def __init__(self, ctx: Any, config: CodexTaskConfig) -> None:
+    def __init__(
+        self, ctx: Any, config: CodexTaskConfig, companions: Sequence[RunCompanion] = ()
+    ) -> None:
         self.ctx = ctx
         self.config = config
         self.task_id = task_id_for(str(ctx.process_id))
@@ -94,7 +99,8 @@ class CodexTaskRun:
         self.task_root = ""
         self.provisioned: ProvisionResult | None = None
         self.launcher: ServerLauncher | None = None
-        self.state: TaskStateStore | None = None
+        self.memory = RunMemory(ctx, config, self._spawn)
+        self.companions = Companions(companions)
         self.conversation: CodexConversation | None = None
         self.reattached = False
         self.registered = False
@@ -194,9 +200,9 @@ class CodexTaskRun:
         self.provisioned = result = await provision(self._ops(), spec)
         paths = result.paths
         self.ctx.report_progress(None, provisioned(result))
-        self.state = TaskStateStore(self._ops(), f"{paths.task_dir}/{STATE_FILE}")
+        self.memory.store = TaskStateStore(self._ops(), f"{paths.task_dir}/{STATE_FILE}")
         if self.resuming:
-            await self._load_saved_state(paths.task_dir)
+            await self.memory.load(paths.task_dir)
         self.launcher = ServerLauncher(
             kind=self.transport,
             binary=result.binary,
@@ -218,9 +224,9 @@ class CodexTaskRun:
     # -- body: the app-server and the conversation ---------------------------------------
 
     async def _body(self, host: Any, hook_ctx: Any) -> None:
-        assert self.provisioned is not None and self.state is not None
+        assert self.provisioned is not None
         config = self.config
-        previous = self.state.state if self.resuming else None
+        previous = self.memory.state if self.resuming else None
         server = await self._start_server()
         self.conversation = conversation = await CodexConversation.start(
             server,
@@ -249,17 +255,28 @@ class CodexTaskRun:
         resumed = previous is not None and previous.thread_id == conversation.thread_id
         self.ctx.report_progress(None, thread_started(conversation, config.model, resumed=resumed))
         conversation.on_event(self._progress_from_plan)
-        conversation.on_event(self._track_turns)
-        self._spawn(self._save_thread(conversation.thread_id))
+        conversation.on_event(self.memory.track_turns)
+        self._spawn(self.memory.save_thread(conversation.thread_id))
         self.ctx.publish_result(conversation)
+        await self.companions.start(
+            RunView(
+                ctx=self.ctx,
+                config=config,
+                conversation=conversation,
+                ops=self._ops(),
+                paths=self.provisioned.paths,
+                hook_ctx=hook_ctx,
+                resumed=resumed,
+            )
+        )
         await self._continue_work(conversation)
         watcher = watcher_for(conversation, config, self.ctx.report_progress)
         await until_end(self._wait_for_end(conversation), watcher)
 
     async def _start_server(self) -> Any:
         """Reattach to the detached app-server a previous run left, else launch one."""
-        assert self.launcher is not None and self.state is not None
-        recorded = self.state.state.server if self.resuming else None
+        assert self.launcher is not None
+        recorded = self.memory.state.server if self.resuming else None
         if recorded is not None:
             server = await self.launcher.reattach(recorded)
             if server is not None:
@@ -278,7 +295,7 @@ class CodexTaskRun:
         if isinstance(server, DetachedAppServer):
             # Both are small host writes; they overlap with the handshake.
             self._spawn(self._register(server))
-            self._spawn(self._save_state(server=server.process))
+            self._spawn(self.memory.save(server=server.process))
         return server
 
     async def _relaunch(self) -> Any:
@@ -308,7 +325,7 @@ class CodexTaskRun:
 
     async def _continue_work(self, conversation: CodexConversation) -> None:
         """Start the work, or pick it up where the previous run left it."""
-        previous = self.state.state if self.state and self.resuming else None
+        previous = self.memory.state if self.memory.store and self.resuming else None
         if previous is None or previous.thread_id is None:
             if self.config.auto_start:
                 await conversation.send(AUTO_START_PROMPT)
@@ -316,7 +333,7 @@ class CodexTaskRun:
         await self._replay_log()
         if conversation.thread_id != previous.thread_id:
             # The thread never had a turn, so codex kept nothing of it: begin again.
-            self._starting_over(f"thread {previous.thread_id} has no rollout on the host")
+            self.memory.starting_over(f"thread {previous.thread_id} has no rollout on the host")
             if self.config.auto_start:
                 await conversation.send(AUTO_START_PROMPT)
             return
@@ -354,64 +371,18 @@ class CodexTaskRun:
 
     # -- what a resumed run needs ----------------------------------------------------------
 
-    async def _load_saved_state(self, task_dir: str) -> None:
-        assert self.state is not None
-        loaded = await self.state.load()
-        if loaded is None:
-            self._starting_over(
-                f"no saved state on the host (no {STATE_FILE} in {task_dir}: the task "
-                "directory was removed at the end of the last run, or by hand)"
-            )
-        elif loaded.thread_id is None:
-            self._starting_over("the last run never started a thread")
-
-    def _starting_over(self, why: str) -> None:
-        """A resume that cannot resume says so, in the task's progress log and the log."""
-        message = f"resume: {why}; starting a new thread"
-        log.warning("%s: %s", self.ctx.process_id, message)
-        self.ctx.report_progress(None, message, level="warning")
-
-    async def _forget_saved_state(self) -> None:
-        """The task directory is gone, so is what a resume needs: tell optio, so that a later
-        resume launch starts fresh knowingly instead of pretending to resume."""
-        if not self.config.supports_resume:
-            return
-        try:
-            await self.ctx.clear_has_saved_state()
-        except Exception as exc:
-            log.warning("could not clear the saved-state flag: %s", exc)
-
-    async def _save_state(self, **changes: Any) -> None:
-        if self.state is not None:
-            await self.state.update(**changes)
-
-    async def _save_thread(self, thread_id: str | None) -> None:
-        await self._save_state(thread_id=thread_id)
-        if self.config.supports_resume:
-            await self.ctx.mark_has_saved_state()
-
-    def _track_turns(self, event: dict[str, Any]) -> None:
-        method = event.get("method") or event.get("type")
-        params = event.get("params") or event
-        if method == "turn/started":
-            turn_id = (params.get("turn") or {}).get("id")
-            self._spawn(self._save_state(active_turn=turn_id, had_turn=True))
-        elif method in ("turn/completed", "x-optio-turn-aborted"):
-            self._spawn(self._save_state(active_turn=None))
-
     async def _on_deliverable(self, hook_ctx: Any, path: str, text: str) -> str | None:
         assert self.config.on_deliverable is not None
         reply = await self.config.on_deliverable(hook_ctx, path, text)
-        if self.state is not None:
-            await self._save_state(delivered=(*self.state.state.delivered, path))
+        await self.memory.delivered(path)
         return reply
 
     async def _replay_log(self) -> None:
         """Lines the agent wrote to optio.log while no run was reading it (see log_channel)."""
-        if not self.config.host_protocol or self.state is None or self.provisioned is None:
+        if not self.config.host_protocol or self.memory.store is None or not self.provisioned:
             return
         workspace = self.provisioned.paths.workspace
-        await replay_log(self._ops(), workspace, self.state.state.delivered)
+        await replay_log(self._ops(), workspace, self.memory.state.delivered)
 
     # -- progress and the agent channel ---------------------------------------------------
 
@@ -443,6 +414,8 @@ class CodexTaskRun:
             return False
 
     async def _teardown(self, succeeded: bool, detach: bool) -> None:
+        reason = "detached for a resume" if detach else ("done" if succeeded else "ended")
+        await self.companions.stop(RunEnding(succeeded, detach, reason))
         if self._tasks:
             # State writes, registration, the reaper: bounded, as the host may be unreachable.
             _done, pending = await asyncio.wait(set(self._tasks), timeout=5.0)
@@ -472,7 +445,7 @@ class CodexTaskRun:
             except Exception as exc:
                 log.warning("could not remove the task directory: %s", exc)
             else:
-                await self._forget_saved_state()
+                await self.memory.forget()
         with contextlib.suppress(Exception):
             await self.host.disconnect()
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from optio_core import TaskInstance
 
+from optio_codex.factory import create_codex_task
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
-from optio_codex.task.factory import create_codex_task
 
 SETTINGS_ENV = "OPTIO_CODEX_TEST_TASK"
 PROCESS_ID = "durable-codex"

@@ -10,8 +10,8 @@ from optio_core import Optio
 from optio_core.exceptions import ResultNotPublished
 
 from optio_codex.driver.conversation import CodexConversation
+from optio_codex.factory import create_codex_task
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
-from optio_codex.task.factory import create_codex_task
 from optio_codex.testing.sshd import SshdInfo
 
 Engine = tuple[Optio, list[Any]]

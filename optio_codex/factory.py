@@ -1,4 +1,9 @@
-"""The optio side of a codex task: the TaskInstance the engine runs, and its body."""
+"""The task factory: the optio TaskInstance that runs codex, with the companions its config
+asks for.
+
+This module sits above task/ and the layers beside it (ui/, and later credentials/,
+snapshots/, tui/): it is where they are put together, so none of them imports another.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,15 @@ from typing import Any
 
 from optio_core.models import TaskInstance
 
+from optio_codex.task.companions import CompanionFactory, companions_for
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.task.run import CodexTaskRun, task_id_for
+from optio_codex.ui.companion import host_ui_for
 
-__all__ = ["create_codex_task", "run_codex_session", "task_id_for"]
+__all__ = ["COMPANIONS", "create_codex_task", "run_codex_session", "task_id_for"]
+
+# Each makes the companion a config asks for, or None; started in this order.
+COMPANIONS: tuple[CompanionFactory, ...] = (host_ui_for,)
 
 
 def create_codex_task(
@@ -32,7 +42,7 @@ def create_codex_task(
         name=name,
         description=description,
         metadata=dict(metadata or {}),
-        ui_widget="conversation" if config.permission_gate else None,
+        ui_widget="conversation" if config.conversation_ui else None,
         supports_resume=config.supports_resume,
         auto_resume=config.supports_resume and config.auto_resume,
     )
@@ -40,4 +50,4 @@ def create_codex_task(
 
 async def run_codex_session(ctx: Any, config: CodexTaskConfig) -> None:
     """Run one codex task in ``ctx`` (an optio ProcessContext) to its end."""
-    await CodexTaskRun(ctx, config).run()
+    await CodexTaskRun(ctx, config, companions_for(config, COMPANIONS)).run()

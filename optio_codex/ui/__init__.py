@@ -1,0 +1,1 @@
+"""The host UI: the listener the optio dashboard's codex conversation view talks to."""
