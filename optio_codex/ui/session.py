@@ -81,7 +81,9 @@ class ViewSession:
         mark = self.log.last_seq
         tail_from = self.active[1] if self.active else mark + 1
         try:
-            thread = await self._read_thread()
+            # Bounded as a whole: during an outage the request would wait for the link.
+            async with asyncio.timeout(_HISTORY_TIMEOUT):
+                thread = await self._read_thread()
         except Exception as exc:  # e.g. the link is down: show what the log still holds
             log.info("history unavailable (%s); replaying the kept events", exc)
             return self._controls_events(), self.log.oldest_kept or tail_from
