@@ -31,6 +31,7 @@ from optio_codex.hosts.ssh import (
     HostUnreachable,
     KeyFileMissing,
 )
+from optio_codex.task.approval_records import ApprovalRecord, read_approvals
 from optio_codex.task.config import (
     ApprovalPolicy,
     CodexTaskConfig,
@@ -43,6 +44,7 @@ from optio_codex.task.config import (
 __all__ = [
     "AllowedDir",
     "ApprovalPolicy",
+    "ApprovalRecord",
     "AuthenticationFailed",
     "CodexConversation",
     "CodexPermissionDecision",
@@ -78,5 +80,6 @@ __all__ = [
     "ToolVerbosity",
     "__version__",
     "create_codex_task",
+    "read_approvals",
     "run_codex_session",
 ]

@@ -11,15 +11,23 @@ from typing import Any
 
 from optio_core.models import TaskInstance
 
+from optio_codex.task.attention import attention_for
+from optio_codex.task.audit import audit_for
 from optio_codex.task.companions import CompanionFactory, companions_for
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.task.run import CodexTaskRun, task_id_for
+from optio_codex.task.todos import todos_for
 from optio_codex.ui.companion import host_ui_for
 
 __all__ = ["COMPANIONS", "create_codex_task", "run_codex_session", "task_id_for"]
 
 # Each makes the companion a config asks for, or None; started in this order.
-COMPANIONS: tuple[CompanionFactory, ...] = (host_ui_for,)
+COMPANIONS: tuple[CompanionFactory, ...] = (
+    host_ui_for,
+    audit_for,
+    attention_for,
+    todos_for,
+)
 
 
 def create_codex_task(

@@ -719,8 +719,9 @@ async def test_rule_policy_allows_a_simple_prefix_match_only(
     )
     result = await conversation.run_turn("touch things", timeout=TIMEOUT)
     assert result.status == "completed"
+    # The allow names its rule; the chained line matches none and falls back to the deny.
     assert [(e["by"], e["decision"]) for e in events.of("x-optio-permission-resolved")] == [
-        ("policy", "allow"),
+        ("policy:allow_command_prefixes 'touch'", "allow"),
         ("policy", "deny"),
     ]
     statuses = {c["id"]: c["status"] for c in items_of(result, "commandExecution")}

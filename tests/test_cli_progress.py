@@ -87,6 +87,9 @@ def test_setup_progress_question_details_and_summary(host_dir: Path) -> None:
             r"  duration: +[\d.]+ s",
             r"  tokens: +\d+ total \(\d+ in, \d+ of them cached; \d+ out, \d+ of them reasoning\)",
             r"  approvals: +2 approved",
+            # One line per approval, from the audit trail the task stored in MongoDB.
+            r" {16}command `/bin/bash -lc .*hello.*`: approved by terminal after [\d.]+ s",
+            r" {16}command `/bin/bash -lc .*DONE.*`: approved by terminal after [\d.]+ s",
             rf"  deliverables: +1 \({re.escape(str(saved))}\)",
             "=== done ===",
         ],
@@ -111,7 +114,15 @@ def test_file_change_question_lists_files_with_line_counts(host_dir: Path) -> No
     assert re.fullmatch(r"\S+@127\.0\.0\.1:\d+", details["host"]), details
     assert details["sandbox"].startswith("writes where the sandbox does not allow"), details
     assert "echo DONE >> optio.log" in done[1]
-    _lines_in_order(run.output, [r"  approvals: +1 approved, 1 approved for session"])
+    _lines_in_order(
+        run.output,
+        [
+            r"  approvals: +1 approved, 1 approved for session",
+            r" {16}file change `plan\.txt, todo\.txt \(\+4 -0\)`: "
+            r"approved for session by terminal after [\d.]+ s",
+            r" {16}command `.*DONE.*`: approved by terminal after [\d.]+ s",
+        ],
+    )
 
 
 def test_reconnect_lines_of_their_own_and_no_hole_in_the_text(host_dir: Path) -> None:

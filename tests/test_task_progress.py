@@ -79,8 +79,9 @@ async def test_a_plan_update_becomes_the_task_progress(
     tools = [t.get("name") for t in model_server.responses_requests[0].body.get("tools") or []]
     assert PLAN_TOOL in tools, tools
     # One of three steps done, the one in progress named: optio's bar and log say so.
-    proc = await process_when(fw, "plan-1", _progress(33, "write"))
-    assert "write" in log_messages(proc)
+    working = 'Now working on Task 2/3, "write"'
+    proc = await process_when(fw, "plan-1", _progress(33, working))
+    assert working in log_messages(proc)
     assert [s["status"] for s in plans[0]["plan"]] == ["completed", "inProgress", "pending"]
 
     first.release()

@@ -63,10 +63,12 @@ class TerminalApprover:
                 line = await read_line(self._read_line)  # a daemon thread: see interrupts
                 self.screen.answered()  # the terminal echoed the answer and its newline
                 if not line:  # end of input: nobody can answer
-                    return CodexPermissionDecision.of(Decision.DENY, message="no operator input")
+                    return CodexPermissionDecision.of(
+                        Decision.DENY, message="no operator input", decided_by="terminal"
+                    )
                 answer = ANSWERS.get(line.strip().lower())
                 if answer is not None:
-                    return CodexPermissionDecision.of(answer, decided_by="operator")
+                    return CodexPermissionDecision.of(answer, decided_by="terminal")
 
 
 def describe(request: PermissionRequest, *, host: str, cwd: str | None) -> list[str]:

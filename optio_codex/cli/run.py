@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sys
 import tempfile
@@ -30,9 +31,13 @@ from optio_codex.driver.policies import DenyAll, PermissionPolicy, RulePolicy
 from optio_codex.factory import create_codex_task
 from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.mappings import deep_merge
+from optio_codex.task.approval_records import ApprovalRecord, read_approvals
 from optio_codex.task.config import CodexTaskConfig, SSHConfig
 
+log = logging.getLogger(__name__)
+
 API_KEY_ENV = "OPENAI_API_KEY"
+ENGINE_PREFIX = "optio_codex_cli"  # the embedded engine's collections (and the audit trail's)
 # How long a cancelled task's teardown may take before the engine force-cancels it: enough
 # to stop codex and remove the task directory on a reachable host.
 CANCEL_GRACE = 15.0
@@ -245,7 +250,7 @@ async def _run_in_engine(
         engine = Optio()
         await engine.init(
             mongo_db=db,
-            prefix="optio_codex_cli",
+            prefix=ENGINE_PREFIX,
             get_task_definitions=_only(task),
             cancel_grace_seconds=CANCEL_GRACE,
         )
@@ -277,7 +282,8 @@ async def _run_in_engine(
             await asyncio.wait_for(printer, 5)
             following.cancel()
             await progress.poll()
-            return _report(state, conversation, saved, screen, tally)
+            approvals = await _audit_trail(db, process_id)
+            return _report(state, conversation, saved, screen, tally, approvals)
         finally:
             following.cancel()
             if interrupts.interrupted:
@@ -325,16 +331,27 @@ async def _cancel_task(engine: Any, process_id: str) -> None:
             await _wait_for_end(engine, process_id)
 
 
+async def _audit_trail(db: Any, process_id: str) -> list[ApprovalRecord]:
+    """The run's approvals as the task stored them (the task has ended: all are written);
+    the summary goes on without them if MongoDB does not answer."""
+    try:
+        return await asyncio.wait_for(read_approvals(db, ENGINE_PREFIX, process_id), 5.0)
+    except Exception as exc:
+        log.warning("could not read the approval audit trail: %s", exc)
+        return []
+
+
 def _report(
     status: dict[str, Any],
     conversation: CodexConversation,
     saved: list[Path],
     screen: Screen,
     tally: RunTally,
+    approvals: list[ApprovalRecord],
 ) -> int:
     final = next((t.final_text for t in reversed(conversation.turns) if t.final_text), "")
     screen.blank_line()
-    write_summary(screen, tally, conversation, saved)
+    write_summary(screen, tally, conversation, saved, approvals)
     out = screen.out
     out.write(f"\n=== {status.get('state')} ===\n")
     if final:

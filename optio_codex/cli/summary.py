@@ -1,5 +1,5 @@
-"""What a run adds up to, printed at its end: turns, duration, tokens, approvals by outcome,
-deliverables."""
+"""What a run adds up to, printed at its end: turns, duration, tokens, approvals by outcome
+and each approval of the audit trail, deliverables."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from optio_codex.cli.screen import Screen
+from optio_codex.task.approval_records import ApprovalRecord
 
 # The order outcomes are listed in, and their words.
 OUTCOMES = ("approved", "approved for session", "denied", "timed out")
@@ -40,7 +41,7 @@ class RunTally:
         else:
             outcome = "denied"
         self.approvals[outcome] += 1
-        if by == "policy":
+        if isinstance(by, str) and by.split(":", 1)[0] == "policy":  # "policy:<rule>" too
             self.by_policy += 1
 
     def approvals_line(self) -> str:
@@ -52,9 +53,13 @@ class RunTally:
 
 
 def write_summary(
-    screen: Screen, tally: RunTally, conversation: Any, deliverables: Sequence[Path]
+    screen: Screen,
+    tally: RunTally,
+    conversation: Any,
+    deliverables: Sequence[Path],
+    approvals: Sequence[ApprovalRecord] = (),
 ) -> None:
-    """The summary block: a line per measure."""
+    """The summary block: a line per measure, and one per approval of the audit trail."""
     turns = list(getattr(conversation, "turns", []) or [])
     usage = getattr(conversation, "total_usage", None)
     screen.line("summary:")
@@ -62,8 +67,41 @@ def write_summary(
     screen.line(f"  duration:     {_duration(time.monotonic() - tally.started)}")
     screen.line(f"  tokens:       {_tokens(usage)}")
     screen.line(f"  approvals:    {tally.approvals_line()}")
+    for record in approvals:
+        screen.line(f"                {approval_line(record)}")
     saved = ", ".join(str(p) for p in deliverables) if deliverables else "none"
     screen.line(f"  deliverables: {len(deliverables)}" + (f" ({saved})" if deliverables else ""))
+
+
+# The audit trail's decisions, as the summary words them.
+_DECISIONS = {
+    "allow": "approved",
+    "allow_for_session": "approved for session",
+    "deny": "denied",
+    "cancel": "denied (turn cancelled)",
+    "withdrawn": "withdrawn",
+    "dropped": "dropped",
+    "refused": "refused",
+}
+_WHAT_WIDTH = 100
+
+
+def approval_line(record: ApprovalRecord) -> str:
+    """``command `git status`: approved by terminal after 2.1 s``."""
+    what = " ".join(record.what.split())
+    if record.files:  # the names say enough here; the trail keeps the whole paths
+        names = ", ".join(PurePosixPath(f.path).name for f in record.files)
+        added = sum(f.added for f in record.files)
+        removed = sum(f.removed for f in record.files)
+        what = f"{names} (+{added} -{removed})"
+    if len(what) > _WHAT_WIDTH:
+        what = what[: _WHAT_WIDTH - 1] + "…"
+    kind = record.kind.replace("_", " ")
+    if record.decision is None:
+        return f"{kind} `{what}`: still waiting"
+    outcome = _DECISIONS.get(record.decision, record.decision)
+    waited = record.waited or 0.0
+    return f"{kind} `{what}`: {outcome} by {record.decided_by} after {waited:.1f} s"
 
 
 def _duration(seconds: float) -> str:

@@ -296,6 +296,7 @@ class PermissionGate:
                 "requestId": request.request_id,
                 "by": decision.decided_by,
                 "decision": decision.decision.value,
+                "message": decision.message,
             },
         )
 

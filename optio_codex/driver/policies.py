@@ -69,22 +69,36 @@ class RulePolicy(DenyAll):
                 )
 
     def decide(self, request: CodexPermissionRequest) -> CodexPermissionDecision | None:
-        allow = CodexPermissionDecision(behavior="allow", scope=self.scope, decided_by="policy")
+        """The decision of the first rule that applies; ``decided_by`` names that rule
+        (``policy:<field> <value>``), for the audit trail."""
+        rule: str | None = None
         if request.kind is ApprovalKind.COMMAND:
             command = request.command or ""
-            if any(fnmatch.fnmatchcase(command, p) for p in self.deny_command_patterns):
+            denied = next(
+                (p for p in self.deny_command_patterns if fnmatch.fnmatchcase(command, p)), None
+            )
+            if denied is not None:
                 return CodexPermissionDecision.of(
-                    Decision.DENY, message="denied by policy", decided_by="policy"
+                    Decision.DENY,
+                    message="denied by policy",
+                    decided_by=f"policy:deny_command_patterns {denied!r}",
                 )
-            if _matches_prefix(command, self.allow_command_prefixes):
-                return allow
+            prefix = _matching_prefix(command, self.allow_command_prefixes)
+            if prefix is not None:
+                rule = f"allow_command_prefixes {prefix!r}"
         if request.kind is ApprovalKind.FILE_CHANGE and self.allow_file_changes_under:
             paths = _changed_paths(request)
-            if paths and all(_inside(p, self.allow_file_changes_under) for p in paths):
-                return allow
-        if request.kind in self.allow_kinds:
-            return allow
-        return None
+            roots = [_root_of(p, self.allow_file_changes_under) for p in paths]
+            if paths and all(roots):
+                named = ", ".join(sorted({r for r in roots if r}))
+                rule = f"allow_file_changes_under {named!r}"
+        if rule is None and request.kind in self.allow_kinds:
+            rule = f"allow_kinds {request.kind.value!r}"
+        if rule is None:
+            return None
+        return CodexPermissionDecision(
+            behavior="allow", scope=self.scope, decided_by=f"policy:{rule}"
+        )
 
 
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
@@ -117,11 +131,12 @@ def simple_command_words(command: str) -> list[str] | None:
     return words
 
 
-def _matches_prefix(command: str, prefixes: Iterable[str]) -> bool:
+def _matching_prefix(command: str, prefixes: Iterable[str]) -> str | None:
+    """The first prefix the command's words start with, or None."""
     words = simple_command_words(command)
     if not words:
-        return False
-    return any(words[: len(w)] == w for w in (shlex.split(p) for p in prefixes))
+        return None
+    return next((p for p in prefixes if words[: len(shlex.split(p))] == shlex.split(p)), None)
 
 
 def _changed_paths(request: CodexPermissionRequest) -> list[str]:
@@ -143,11 +158,13 @@ def _changed_paths(request: CodexPermissionRequest) -> list[str]:
     return paths
 
 
-def _inside(path: str, roots: Iterable[str]) -> bool:
+def _root_of(path: str, roots: Iterable[str]) -> str | None:
+    """The first root ``path`` lies in (or is), or None."""
     norm = posixpath.normpath(path)
     if not norm.startswith("/"):
-        return False
-    return any(
-        norm == posixpath.normpath(r) or norm.startswith(posixpath.normpath(r).rstrip("/") + "/")
-        for r in roots
-    )
+        return None
+    for root in roots:
+        base = posixpath.normpath(root)
+        if norm == base or norm.startswith(base.rstrip("/") + "/"):
+            return root
+    return None

@@ -1,22 +1,9 @@
-"""What a task reads off the conversation's events and turns: plan progress for optio, and
-the user texts of a turn to send again."""
+"""What a task reads off the conversation's turns: the user texts of a turn to send again.
+(codex's plan becomes the task's todo list and progress in :mod:`optio_codex.task.todos`.)"""
 
 from __future__ import annotations
 
 from typing import Any
-
-
-def plan_progress(event: dict[str, Any]) -> tuple[int, str | None] | None:
-    """(percent done, the step in progress) from a ``turn/plan/updated`` event, else None."""
-    if event.get("method") != "turn/plan/updated":
-        return None
-    plan = (event.get("params") or {}).get("plan") or []
-    if not plan:
-        return None
-    done = sum(1 for step in plan if step.get("status") == "completed")
-    current = next((s for s in plan if s.get("status") == "inProgress"), None)
-    message = str(current.get("step")) if current else None
-    return round(100 * done / len(plan)), message
 
 
 def user_texts(items: list[dict[str, Any]]) -> list[str]:

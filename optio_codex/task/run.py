@@ -43,7 +43,7 @@ from optio_codex.hosts.server_process import stop_detached
 from optio_codex.hosts.task_spec import TaskPaths
 from optio_codex.task.companions import Companions, RunCompanion, RunEnding, RunView
 from optio_codex.task.config import CodexTaskConfig, provision_spec
-from optio_codex.task.conversation_view import plan_progress, user_texts
+from optio_codex.task.conversation_view import user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.task.log_channel import replay_log
 from optio_codex.task.run_guard import Cancelled, RunGuard
@@ -254,7 +254,6 @@ class CodexTaskRun:
         )
         resumed = previous is not None and previous.thread_id == conversation.thread_id
         self.ctx.report_progress(None, thread_started(conversation, config.model, resumed=resumed))
-        conversation.on_event(self._progress_from_plan)
         conversation.on_event(self.memory.track_turns)
         self._spawn(self.memory.save_thread(conversation.thread_id))
         self.ctx.publish_result(conversation)
@@ -385,11 +384,6 @@ class CodexTaskRun:
         await replay_log(self._ops(), workspace, self.memory.state.delivered)
 
     # -- progress and the agent channel ---------------------------------------------------
-
-    def _progress_from_plan(self, event: dict[str, Any]) -> None:
-        progress = plan_progress(event)
-        if progress is not None:
-            self.ctx.report_progress(*progress)
 
     async def _send_to_agent(self, message: str) -> None:
         if self.conversation is None:
