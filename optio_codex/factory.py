@@ -17,6 +17,7 @@ from optio_codex.task.companions import CompanionFactory, companions_for
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.task.run import CodexTaskRun, task_id_for
 from optio_codex.task.todos import todos_for
+from optio_codex.task.usage import usage_for
 from optio_codex.ui.companion import host_ui_for
 
 __all__ = ["COMPANIONS", "create_codex_task", "run_codex_session", "task_id_for"]
@@ -24,6 +25,7 @@ __all__ = ["COMPANIONS", "create_codex_task", "run_codex_session", "task_id_for"
 # Each makes the companion a config asks for, or None; started in this order.
 COMPANIONS: tuple[CompanionFactory, ...] = (
     host_ui_for,
+    usage_for,
     audit_for,
     attention_for,
     todos_for,

@@ -1,5 +1,5 @@
-"""What a run adds up to, printed at its end: turns, duration, tokens, approvals by outcome
-and each approval of the audit trail, deliverables."""
+"""What a run adds up to, printed at its end: turns, duration, tokens, cost, rate-limit
+windows, approvals by outcome and each approval of the audit trail, deliverables."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import Any
 
 from optio_codex.cli.screen import Screen
 from optio_codex.task.approval_records import ApprovalRecord
+from optio_codex.task.usage import usage_of
+from optio_codex.task.usage_tally import RunUsage, dollars
 
 # The order outcomes are listed in, and their words.
 OUTCOMES = ("approved", "approved for session", "denied", "timed out")
@@ -66,6 +68,8 @@ def write_summary(
     screen.line(f"  turns:        {len(turns)}")
     screen.line(f"  duration:     {_duration(time.monotonic() - tally.started)}")
     screen.line(f"  tokens:       {_tokens(usage)}")
+    for line in usage_lines(usage_of(conversation)):
+        screen.line(line)
     screen.line(f"  approvals:    {tally.approvals_line()}")
     for record in approvals:
         screen.line(f"                {approval_line(record)}")
@@ -117,3 +121,67 @@ def _tokens(usage: Any) -> str:
         f"{usage.cached_input_tokens:,} of them cached; {usage.output_tokens:,} out, "
         f"{usage.reasoning_output_tokens:,} of them reasoning)"
     )
+
+
+def usage_lines(usage: RunUsage | None) -> list[str]:
+    """The cost (with the price table's date) and the account's rate-limit windows, when
+    the account has them."""
+    if usage is None:
+        return []
+    lines = [f"  cost:         {_cost(usage)}"]
+    windows = _rate_limits(usage)
+    if windows:
+        lines.append(f"  rate limits:  {windows[0]}")
+        lines += [f"                {more}" for more in windows[1:]]
+    return lines
+
+
+def _cost(usage: RunUsage) -> str:
+    if usage.cost_usd is None:
+        models = ", ".join(usage.unpriced_models)
+        return f"not known: no price for {models} (set CodexTaskConfig.prices)"
+    if not usage.prices:
+        return dollars(usage.cost_usd)
+    overridden = any(match.overridden for match in usage.prices.values())
+    where = "your prices" if overridden else f"list prices of {usage.prices_as_of}"
+    return f"{dollars(usage.cost_usd)} ({', '.join(usage.prices)} at {where})"
+
+
+def _rate_limits(usage: RunUsage) -> list[str]:
+    """One line per limit: ``codex: 12% of 5 h (resets 14:20), 40% of 7 d (resets Dec 11)``."""
+    lines = []
+    for limit_id, snapshot in (usage.rate_limits or {}).items():
+        windows = [
+            _window(snapshot.get(which))
+            for which in ("primary", "secondary")
+            if isinstance(snapshot.get(which), dict)
+        ]
+        if windows:
+            name = snapshot.get("limitName") or limit_id
+            lines.append(f"{name}: {', '.join(windows)}")
+    return lines
+
+
+def _window(window: Any) -> str:
+    used = f"{window.get('usedPercent', 0)}% used"
+    minutes = window.get("windowDurationMins")
+    if isinstance(minutes, int) and minutes > 0:
+        used += f" of {_span(minutes)}"
+    resets = window.get("resetsAt")
+    if isinstance(resets, int) and resets > 0:
+        used += f" (resets {_when(resets)})"
+    return used
+
+
+def _span(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"
+
+
+def _when(epoch_seconds: int) -> str:
+    moment = time.localtime(epoch_seconds)
+    same_day = time.strftime("%Y-%m-%d", moment) == time.strftime("%Y-%m-%d")
+    return time.strftime("%H:%M" if same_day else "%b %d %H:%M", moment)
