@@ -59,7 +59,10 @@ class EventLog:
         self._seqs: list[int] = []
         self._entries: list[Entry] = []
         self._blocks: OrderedDict[int, Block] = OrderedDict()
-        self._changed: asyncio.Future[None] | None = None
+        # Viewers waiting for the next event, each with its own future and deadline; one
+        # timer, armed for the earliest deadline, serves them all.
+        self._waiters: dict[asyncio.Future[bool], float] = {}
+        self._timer: asyncio.TimerHandle | None = None
         self.closed = False
         self.evicted = 0
 
@@ -90,6 +93,9 @@ class EventLog:
     def close(self) -> None:
         self.closed = True
         self._wake()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _take(self, count: int) -> int:
         first = self._next
@@ -97,9 +103,10 @@ class EventLog:
         return first
 
     def _wake(self) -> None:
-        waiter, self._changed = self._changed, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        waiters, self._waiters = self._waiters, {}
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(True)
 
     # -- reading --
 
@@ -137,13 +144,36 @@ class EventLog:
         return self.evicted > 0 and oldest is not None and seq < oldest - 1
 
     async def wait(self, timeout: float) -> bool:
-        """Until something is appended or the log closes; False on timeout."""
+        """Until something is appended or the log closes (True), or ``timeout`` passes (False).
+
+        Each waiter has a future of its own and no timer: a hundred viewers of a busy stream
+        would otherwise arm and cancel a hundred timers per event (with ``wait_for`` and
+        ``shield``, most of the listener's work; see benchmarks/ui.py)."""
         if self.closed:
             return True
-        if self._changed is None:
-            self._changed = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        deadline = loop.time() + timeout
+        self._waiters[waiter] = deadline
+        if self._timer is None or self._timer.when() > deadline:
+            self._arm(loop, deadline)
         try:
-            await asyncio.wait_for(asyncio.shield(self._changed), timeout)
-        except TimeoutError:
-            return False
-        return True
+            return await waiter
+        finally:
+            self._waiters.pop(waiter, None)  # cancelled: it is waited for no more
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_at(when, self._expire, loop, when)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        """The earliest deadline came: those due get False, the timer moves to the next."""
+        self._timer = None
+        for waiter, deadline in list(self._waiters.items()):
+            if deadline <= when:
+                del self._waiters[waiter]
+                if not waiter.done():
+                    waiter.set_result(False)
+        if self._waiters:
+            self._arm(loop, min(self._waiters.values()))
