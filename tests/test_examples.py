@@ -67,6 +67,16 @@ def test_custom_provider_example() -> None:
     assert "the endpoint was sent the key: True" in out
 
 
+def test_host_ui_example() -> None:
+    out = run_example("host_ui.py")
+    assert "view controls: model, reasoning_effort" in out
+    assert "send: Create hello.txt. (200, {'ok': True})" in out
+    assert "approval asked: /bin/bash -lc 'touch hello.txt'" in out
+    assert "answered: allow by ui" in out
+    assert "agent: Created hello.txt, and reported DONE." in out
+    assert "state: done" in out
+
+
 def test_every_example_is_run_here() -> None:
     source = Path(__file__).read_text()
     names = sorted(p.name for p in EXAMPLES.glob("*.py"))
