@@ -43,6 +43,15 @@ class ViewClient:
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
         return cls(upstream["url"], password or auth["password"], session)
 
+    @classmethod
+    def from_document(cls, proc: dict[str, Any], password: str | None = None) -> ViewClient:
+        """From a process document read straight from MongoDB (an engine in another process)."""
+        upstream = proc.get("widgetUpstream") or {}
+        auth = upstream.get("innerAuth") or {}
+        assert upstream.get("url"), f"no widget upstream: {proc.get('status')}"
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+        return cls(upstream["url"], password or auth["password"], session)
+
     def headers(self, **extra: str) -> dict[str, str]:
         token = base64.b64encode(f"optio:{self.password}".encode()).decode()
         return {"Authorization": f"Basic {token}", **extra}
