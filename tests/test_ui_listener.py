@@ -124,6 +124,18 @@ async def test_approve_a_command(
     await client.wait_for(is_type("x-optio-permission-answered", request_id=str(card["id"])))
     await client.wait_for(turn_done)
     assert (tmp_path / "tasks" / "ui-task" / "workdir" / "approved.txt").exists()
+    # The audit trail in MongoDB says a viewer approved it.
+    from optio_codex import read_approvals
+
+    fw, _ = engine
+    for _ in range(50):
+        records = await read_approvals(fw._config.mongo_db, "t", "ui-task")
+        if records and records[0].decision:
+            break
+        await asyncio.sleep(0.1)
+    [record] = records
+    assert (record.kind, record.decision, record.decided_by) == ("command", "allow", "ui")
+    assert "touch approved.txt" in (record.command or "")
     # Answered already: a second click is an unknown request.
     status, body = await client.post(
         "permission", {"request_id": str(card["id"]), "behavior": "allow"}
@@ -416,3 +428,66 @@ async def test_an_ssh_cut_while_a_prompt_waits_then_answered_after_the_reconnect
     log_file = tmp_path / "tasks" / "ui-remote" / "workdir" / "cut.log"
     assert log_file.read_text() == "ran\n"  # run once
     assert conversation.reconnects >= 1
+
+
+async def test_upload_a_file_the_agent_then_reads(
+    engine: Engine, start: Start, model_server: ScriptedModelServer, tmp_path: Path
+) -> None:
+    fw, _ = engine
+    seen: list[str] = []
+
+    async def on_upload(hook_ctx: Any, relpath: str) -> None:
+        seen.append(relpath)
+
+    _conversation, client = await start(show_file_upload=True, on_upload=on_upload)
+    await client.attach()
+    # What the optio API does with the view's multipart POST: the engine calls our writer.
+    relpath = await fw.materialize_upload("ui-task", b"the secret word is heron\n", "notes.txt")
+    assert relpath == "uploads/notes.txt" and seen == ["uploads/notes.txt"]
+    workdir = tmp_path / "tasks" / "ui-task" / "workdir"
+    assert (workdir / "uploads" / "notes.txt").read_bytes() == b"the secret word is heron\n"
+    with pytest.raises(ValueError, match="size limit"):
+        await fw.materialize_upload("ui-task", b"x" * 10_000_001, "big.bin")
+    model_server.script(
+        *exec_command("cat uploads/notes.txt", escalate=False, call_id="r1").then("read it")
+    )
+    prompt = f"System: upload received, stored in {relpath}\n\nWhat does it say?"
+    assert (await client.post("send", {"text": prompt}))[0] == 200
+    await client.wait_for(turn_done)
+    outputs = [
+        str(item.get("output"))
+        for request in model_server.responses_requests
+        for item in request.body.get("input") or []
+        if item.get("call_id") == "r1" and item.get("type") == "function_call_output"
+    ]
+    assert outputs and "heron" in outputs[-1]
+
+
+async def test_download_a_deliverable_and_refusals(
+    engine: Engine, start: Start, tmp_path: Path
+) -> None:
+    _conversation, client = await start(file_download=True, max_download_bytes=1000)
+    workdir = tmp_path / "tasks" / "ui-task" / "workdir"
+    (workdir / "deliverables").mkdir(exist_ok=True)
+    (workdir / "deliverables" / "report v1.txt").write_bytes(b"quarterly\x00numbers\r\n")
+    (workdir / "big.bin").write_bytes(b"x" * 1001)
+    (workdir / "escape").symlink_to("/etc/passwd")
+    status, body, headers = await client.get("download", path="deliverables/report v1.txt")
+    assert (status, body) == (200, b"quarterly\x00numbers\r\n")
+    assert headers["Content-Disposition"] == 'attachment; filename="report v1.txt"'
+    # The view's double percent-encoding of a name with a space.
+    status, body, _ = await client.get("download", path="deliverables/report%20v1.txt")
+    assert (status, body) == (200, b"quarterly\x00numbers\r\n")
+    assert (await client.get("download", path="escape"))[0] == 403
+    assert (await client.get("download", path="/etc/passwd"))[0] == 403
+    assert (await client.get("download", path="../../x"))[0] == 403
+    assert (await client.get("download", path="missing.txt"))[0] == 404
+    assert (await client.get("download", path="big.bin"))[0] == 413
+    assert (await client.get("download", path=""))[0] == 400
+
+
+async def test_download_obeys_file_download(engine: Engine, start: Start, tmp_path: Path) -> None:
+    _conversation, client = await start()  # file_download off
+    (tmp_path / "tasks" / "ui-task" / "workdir" / "f.txt").write_text("x")
+    status, body, _ = await client.get("download", path="f.txt")
+    assert status == 403 and b"downloads-off" in body

@@ -15,6 +15,7 @@ from optio_codex.task.companions import RunCompanion, RunEnding, RunView
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.ui.auth import USERNAME, new_password
 from optio_codex.ui.event_log import EventLog
+from optio_codex.ui.files import read_download, write_upload
 from optio_codex.ui.listener import build_app
 from optio_codex.ui.session import ViewSession
 from optio_codex.ui.widget import bind_address, set_widget_key, upstream_url, widget_data
@@ -61,8 +62,6 @@ class HostUi:
 
     async def _download(self, path: str) -> tuple[bytes, str]:
         assert self._run is not None
-        from optio_codex.ui.files import read_download
-
         got = await read_download(
             self._run.ops, self._run.paths.workspace, path, self.config.max_download_bytes
         )
@@ -71,8 +70,6 @@ class HostUi:
     async def _upload(self, filename: str, data: bytes) -> str:
         assert self._run is not None
         run = self._run
-        from optio_codex.ui.files import write_upload
-
         relpath = await write_upload(
             run.ops, run.paths.workspace, filename, data, self.config.max_upload_bytes
         )
@@ -81,7 +78,7 @@ class HostUi:
                 await self.config.on_upload(run.hook_ctx, relpath)
             except Exception:
                 log.exception("on_upload raised for %s", relpath)
-        return str(relpath)
+        return relpath
 
     async def stop(self, ending: RunEnding) -> None:
         session, run = self.session, self._run

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mimetypes
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from optio_codex.ui.answers import BadAnswer
 from optio_codex.ui.auth import authorized
+from optio_codex.ui.files import FileRefused
 from optio_codex.ui.session import Closed, ViewSession
 from optio_codex.ui.stream import serve_events
 
@@ -36,6 +38,7 @@ def refuse(status: int, reason: str) -> web.Response:
 OK = {"ok": True}
 
 
+# Long: each route is a short closure over the one session; together they are the contract.
 def build_app(
     session: ViewSession,
     password: str,
@@ -126,14 +129,10 @@ async def _json(request: web.Request) -> dict[str, Any] | None:
 
 
 async def _serve_download(download: Download, path: str) -> web.Response:
-    from optio_codex.ui.files import FileRefused
-
     try:
         data, name = await download(path)
     except FileRefused as exc:
         return refuse(exc.status, exc.reason)
-    import mimetypes
-
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     safe = name.replace('"', "").replace("\\", "")
     return web.Response(
