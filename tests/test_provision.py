@@ -37,7 +37,7 @@ from optio_codex.hosts.sandbox import (
     ssh_runner,
 )
 from optio_codex.hosts.sandbox_entries import settings_from_config
-from optio_codex.hosts.task_files import build_config
+from optio_codex.hosts.task_files import build_config, task_files
 from optio_codex.testing.catalog import write_mock_model_catalog
 from optio_codex.testing.codex_home import mock_codex_config
 from optio_codex.testing.model_server import ScriptedModelServer, exec_command, text
@@ -403,3 +403,46 @@ def test_the_mode_comes_from_the_written_config() -> None:
     spec = ProvisionSpec(task_id="t", consumer_instructions="x", sandbox="read-only")
     paths = TaskPaths(host_home="/home/u", task_root="/home/u/tasks", task_id="t")
     assert settings_from_config(build_config(spec, paths)) == SandboxSettings(mode="read-only")
+
+
+async def test_files_and_config_a_companion_adds_land_under_the_task_settings(
+    ssh_conn: asyncssh.SSHClientConnection,
+    task_root: Path,
+    warm_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A LaunchPlan's files travel in the provisioning tar (never on a command line) and its
+    config is merged under the task's own settings: a seed cannot loosen the sandbox."""
+    commands = _spy_commands(ssh_conn, monkeypatch)
+    login = json.dumps({"auth_mode": "chatgpt", "tokens": {"refresh_token": SECRET}}).encode()
+    spec = _spec(
+        task_root,
+        warm_cache,
+        extra_files=(("home/.codex/auth.json", login, 0o600),),
+        base_codex_config={"sandbox_mode": "danger-full-access", "chatgpt_base_url": "http://x/"},
+    )
+    paths = (await provision(ssh_conn, spec)).paths
+    auth_path = Path(paths.codex_home, "auth.json")
+    assert _text(auth_path).encode() == login and _mode(auth_path) == 0o600
+    config = tomllib.loads(_text(paths.codex_home, "config.toml"))
+    assert config["sandbox_mode"] == "workspace-write"
+    assert config["chatgpt_base_url"] == "http://x/"
+    assert commands and not any(SECRET in c for c in commands)
+    assert "auth.json" not in repr(spec)
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "home/../../x", "tmp/x", "home", "workdir/./a"])
+def test_task_files_stay_in_the_task_dir(name: str) -> None:
+    with pytest.raises(ValueError, match="plain path under home/ or workdir/"):
+        ProvisionSpec(task_id="t1", consumer_instructions="x", extra_files=((name, b"", 0o600),))
+
+
+def test_a_task_file_has_one_source() -> None:
+    spec = ProvisionSpec(
+        task_id="t1",
+        consumer_instructions="x",
+        api_key=SECRET,
+        extra_files=(("home/.codex/auth.json", b"{}", 0o600),),
+    )
+    with pytest.raises(ValueError, match="two sources"):
+        task_files(spec, {})

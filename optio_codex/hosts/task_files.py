@@ -28,7 +28,7 @@ AGENTS_PROFILE = AgentPromptProfile(
 def build_config(spec: ProvisionSpec, paths: TaskPaths) -> dict[str, Any]:
     """config.toml as a dict: trust for the workspace, the sandbox, then the caller's extras."""
     writable = [d.path for d in spec.extra_allowed_dirs if d.mode in ("rw", "rwx")]
-    config: dict[str, Any] = {
+    ours: dict[str, Any] = {
         "check_for_update_on_startup": False,
         "sandbox_mode": spec.sandbox,
         "approval_policy": spec.approval_policy,
@@ -45,9 +45,11 @@ def build_config(spec: ProvisionSpec, paths: TaskPaths) -> dict[str, Any]:
         },
     }
     if spec.model:
-        config["model"] = spec.model
+        ours["model"] = spec.model
     if spec.reasoning_effort:
-        config["model_reasoning_effort"] = spec.reasoning_effort
+        ours["model_reasoning_effort"] = spec.reasoning_effort
+    # A seed's config (say) first, the task's settings over it, the caller's extras last.
+    config = deep_merge(dict(spec.base_codex_config or {}), ours)
     if spec.codex_config:
         config = deep_merge(config, spec.codex_config)
     return config
@@ -83,6 +85,11 @@ def task_files(spec: ProvisionSpec, config: dict[str, Any]) -> list[tuple[str, b
     if spec.api_key:
         auth = {"auth_mode": "apikey", "OPENAI_API_KEY": spec.api_key}
         files.append(("home/.codex/auth.json", json.dumps(auth).encode(), 0o600))
+    ours = {name for name, _data, _mode in files}
+    for name, data, mode in spec.extra_files:
+        if name in ours:
+            raise ValueError(f"two sources for the task file {name} (e.g. api_key and a seed)")
+        files.append((name, data, mode))
     return files
 
 

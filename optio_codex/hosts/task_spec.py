@@ -54,6 +54,11 @@ class ProvisionSpec:
     provider_secrets: Mapping[str, str] | None = field(default=None, repr=False)
     host_protocol: bool = True
     supports_resume: bool = False
+    # What the run's companions add before codex starts (task/companions.py, LaunchPlan):
+    # files relative to the task dir (a seed's auth.json, say) carried in the provisioning
+    # tar, and config.toml entries the task's own settings are merged over.
+    extra_files: tuple[tuple[str, bytes, int], ...] = field(default=(), repr=False)
+    base_codex_config: Mapping[str, Any] | None = field(default=None, repr=False)
     # sha256 of the whole bundle once, then a size/inode/ctime stamp (any write changes ctime):
     # hashing 290 MB on every launch costs ~0.7 s.
     verify: VerifyMode = "stamp"
@@ -68,6 +73,15 @@ class ProvisionSpec:
         for d in self.extra_allowed_dirs:
             if not posixpath.isabs(d.path) or ".." in d.path.split("/"):
                 raise ValueError(f"extra_allowed_dirs: {d.path!r} must be absolute, without ..")
+        for name, _data, _mode in self.extra_files:
+            validate_task_file(name)
+
+
+def validate_task_file(name: str) -> None:
+    """A file a task starts with: under home/ or workdir/, no way out of the task dir."""
+    parts = name.split("/")
+    if parts[0] not in ("home", "workdir") or len(parts) < 2 or {"", ".", ".."} & set(parts):
+        raise ValueError(f"task file {name!r} must be a plain path under home/ or workdir/")
 
 
 def validate_task_id(task_id: str) -> None:

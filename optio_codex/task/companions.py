@@ -1,7 +1,9 @@
 """Companions: what runs beside a task's conversation (the host UI, the audit trail, usage).
 
-The run starts each companion once its conversation is up and stops them before it stops
-codex. The layers above task/ (ui/, credentials/, ...) plug in through this interface, so
+A companion that has a ``prepare`` is asked before provisioning what it adds to the task's
+start (a :class:`LaunchPlan`: files such as a seed's auth.json, config.toml entries, a thread
+to resume). The run starts each companion once its conversation is up and stops them before it
+stops codex. The layers above task/ (ui/, credentials/, ...) plug in through this interface, so
 task/ never imports them; the factory at the top of the package picks the companions a config
 asks for.
 """
@@ -12,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from optio_codex.driver.conversation import CodexConversation
@@ -37,6 +39,31 @@ class RunView:
 
 
 @dataclass(frozen=True)
+class PrepareView:
+    """What a companion may use before codex starts: the task is placed, not provisioned."""
+
+    ctx: Any  # optio's ProcessContext
+    config: CodexTaskConfig
+    task_id: str
+    ops: HostOps
+    paths: TaskPaths  # where the task's directories will be (they may not exist yet)
+    resuming: bool  # the engine resumes an earlier run of this process
+
+
+@dataclass
+class LaunchPlan:
+    """What the companions add to the task's start; the run provisions it with the rest."""
+
+    # (path relative to the task dir, content, mode): carried in the provisioning tar, never
+    # on a command line; a path may come from one source only.
+    files: list[tuple[str, bytes, int]] = field(default_factory=list, repr=False)
+    # config.toml entries the task's own settings are merged over (a seed's config, say).
+    codex_config: dict[str, Any] = field(default_factory=dict, repr=False)
+    resume_thread_id: str | None = None  # a thread restored from elsewhere (a snapshot)
+    notes: list[str] = field(default_factory=list)  # said in the task's progress
+
+
+@dataclass(frozen=True)
 class RunEnding:
     """How the run ends, as its companions are stopped."""
 
@@ -46,6 +73,9 @@ class RunEnding:
 
 
 class RunCompanion(Protocol):
+    """May also have ``async def prepare(self, view: PrepareView, plan: LaunchPlan)``: then it
+    is stopped however the run ends, even if it never started."""
+
     async def start(self, run: RunView) -> None: ...
 
     async def stop(self, ending: RunEnding) -> None: ...
@@ -63,6 +93,18 @@ class Companions:
         self._started: list[RunCompanion] = []
         self._stop_timeout = stop_timeout
 
+    async def prepare(self, view: PrepareView) -> LaunchPlan:
+        """Each companion's part of the task's start. A failure here fails the task: a seed
+        that cannot be planted or a snapshot that cannot be restored is no start."""
+        plan = LaunchPlan()
+        for companion in self._all:
+            prepare = getattr(companion, "prepare", None)
+            if prepare is None:
+                continue
+            self._started.append(companion)  # stopped at the end, started or not
+            await prepare(view, plan)
+        return plan
+
     async def start(self, run: RunView) -> None:
         for companion in self._all:
             try:
@@ -70,7 +112,8 @@ class Companions:
             except Exception:
                 log.exception("%s did not start; the task goes on without it", companion)
                 continue
-            self._started.append(companion)
+            if companion not in self._started:
+                self._started.append(companion)
 
     async def stop(self, ending: RunEnding) -> None:
         while self._started:

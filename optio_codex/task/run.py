@@ -41,7 +41,14 @@ from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh
 from optio_codex.hosts.sandbox_entries import settings_from_config
 from optio_codex.hosts.server_process import stop_detached
 from optio_codex.hosts.task_spec import TaskPaths
-from optio_codex.task.companions import Companions, RunCompanion, RunEnding, RunView
+from optio_codex.task.companions import (
+    Companions,
+    LaunchPlan,
+    PrepareView,
+    RunCompanion,
+    RunEnding,
+    RunView,
+)
 from optio_codex.task.config import CodexTaskConfig, provision_spec
 from optio_codex.task.conversation_view import user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
@@ -98,6 +105,7 @@ class CodexTaskRun:
         self.owner = config.registry_owner or engine_owner(ctx)
         self.task_root = ""
         self.provisioned: ProvisionResult | None = None
+        self.plan = LaunchPlan()
         self.launcher: ServerLauncher | None = None
         self.memory = RunMemory(ctx, config, self._spawn)
         self.companions = Companions(companions)
@@ -196,7 +204,14 @@ class CodexTaskRun:
     # -- prepare: provision, find what a previous run left, preflight ----------------------
 
     async def _prepare(self, host: Any, hook_ctx: Any) -> None:
-        spec = provision_spec(self.config, self.task_id, task_root=self.task_root)
+        self.plan = plan = await self._plan_launch()
+        spec = provision_spec(
+            self.config,
+            self.task_id,
+            task_root=self.task_root,
+            extra_files=tuple(plan.files),
+            base_codex_config=plan.codex_config,
+        )
         self.provisioned = result = await provision(self._ops(), spec)
         paths = result.paths
         self.ctx.report_progress(None, provisioned(result))
@@ -221,6 +236,16 @@ class CodexTaskRun:
         )
         self.ctx.report_progress(None, sandbox_checked(checked))
 
+    async def _plan_launch(self) -> LaunchPlan:
+        """What the companions add to the start (a seed's login, a restored thread)."""
+        paths = self._task_paths()
+        assert paths is not None  # placed before prepare
+        view = PrepareView(self.ctx, self.config, self.task_id, self._ops(), paths, self.resuming)
+        plan = await self.companions.prepare(view)
+        for note in plan.notes:
+            self.ctx.report_progress(None, note)
+        return plan
+
     # -- body: the app-server and the conversation ---------------------------------------
 
     async def _body(self, host: Any, hook_ctx: Any) -> None:
@@ -236,7 +261,7 @@ class CodexTaskRun:
                 approval_policy=config.ask_for_approval,
                 model=config.model,
                 reasoning_effort=config.reasoning_effort,
-                resume_thread_id=previous.thread_id if previous else None,
+                resume_thread_id=self._thread_to_resume(previous),
                 adopt_running_turn=self.reattached,
             ),
             GateSettings(
@@ -252,7 +277,8 @@ class CodexTaskRun:
                 inactivity_timeout=config.inactivity_timeout,
             ),
         )
-        resumed = previous is not None and previous.thread_id == conversation.thread_id
+        wanted = self._thread_to_resume(previous)
+        resumed = wanted is not None and wanted == conversation.thread_id
         self.ctx.report_progress(None, thread_started(conversation, config.model, resumed=resumed))
         conversation.on_event(self.memory.track_turns)
         self._spawn(self.memory.save_thread(conversation.thread_id))
@@ -271,6 +297,12 @@ class CodexTaskRun:
         await self._continue_work(conversation)
         watcher = watcher_for(conversation, config, self.ctx.report_progress)
         await until_end(self._wait_for_end(conversation), watcher)
+
+    def _thread_to_resume(self, previous: Any) -> str | None:
+        """The thread of the run this one resumes: as this host remembers it, else as a
+        companion restored it (a snapshot, on any host)."""
+        remembered = previous.thread_id if previous is not None else None
+        return remembered or self.plan.resume_thread_id
 
     async def _start_server(self) -> Any:
         """Reattach to the detached app-server a previous run left, else launch one."""
