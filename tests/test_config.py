@@ -37,7 +37,7 @@ def test_defaults_are_safe() -> None:
         ({"permission_gate": True, "ask_for_approval": "never"}, "permission_gate"),
         ({"approval_timeout": 0}, "approval_timeout"),
         ({"env": {"HOME": "/x"}}, "env: HOME"),
-        ({"env": {"OPENAI_API_KEY": "sk-1"}}, "looks like a secret"),
+        ({"env": {"GITHUB_TOKEN": "ghp-1"}}, "looks like a secret"),
         ({"env": {"1BAD": "x"}}, "not a valid variable name"),
         ({"task_root": "relative/dir"}, "task_root"),
         ({"mode": "iframe"}, "mode='iframe'"),

@@ -6,6 +6,7 @@ written for it keeps working. Impossible combinations raise ValueError naming th
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from typing import Any, Literal
 
 from optio_agents.config_types import (
     AllowedDir,
+    BlobCryptoConfigMixin,
+    SeedProvider,
     SessionControlsConfigMixin,
     ThinkingVerbosity,
     ToolVerbosity,
@@ -38,8 +41,12 @@ InterruptedTurn = Literal["resend", "leave"]
 HookCallback = Callable[[Any], Awaitable[None]]
 DeliverableCallback = Callable[[Any, str, str], Awaitable["str | None"]]  # (hook_ctx, path, text)
 UploadCallback = Callable[[Any, str], Awaitable[None]]  # (hook_ctx, "uploads/<name>")
+# (seed_id, account summary or None): a fresh run's login captured as a new seed at teardown.
+SeedSavedCallback = Callable[[str, "str | None"], "Awaitable[None] | None"]
 _TOOL_VERBOSITY = ("silent", "description-while-active", "description-only", "verbose")
 _THINKING_VERBOSITY = ("hidden", "visible")
+
+log = logging.getLogger(__name__)
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Set by the launcher for every task; a config may not move them.
@@ -97,11 +104,13 @@ class SSHConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin):
+class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin, BlobCryptoConfigMixin):
     """One codex task. Frozen and keyword-only; validated on construction.
 
     From the mixins: ``show_session_controls`` / ``session_controls`` (the model and effort
-    controls of the host UI) and ``welcome`` (its welcome card).
+    controls of the host UI), ``welcome`` (its welcome card), and the at-rest blob crypto
+    hooks ``session_blob_encrypt/decrypt`` and ``seed_blob_encrypt/decrypt`` (read the seed
+    pair through ``seed_encrypt`` / ``seed_decrypt``: it falls back to the session pair).
     """
 
     consumer_instructions: str
@@ -122,6 +131,10 @@ class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin):
     # The key of a custom provider in codex_config, by the variable its env_key names
     # ({"MY_KEY": "..."}): written into config.toml (0600) only, never into an environment.
     provider_secrets: Mapping[str, str] | None = field(default=None, repr=False)
+    # -- a ChatGPT login from the seed store (docs/credentials.md): a seed name or id, or a
+    # SeedProvider leasing one for the process id; and the capture of a fresh run's login.
+    seed_id: str | SeedProvider | None = None
+    on_seed_saved: SeedSavedCallback | None = None
     # -- conversation
     mode: Literal["conversation"] = "conversation"
     auto_start: bool = False
@@ -163,11 +176,33 @@ class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin):
     max_tokens: int | None = None  # the thread's total tokens, then it fails
 
     def __post_init__(self) -> None:
-        errors = list(self._problems())
+        errors = list(self._route_api_key_env())
+        errors += self._problems()
         if errors:
             raise ValueError("invalid CodexTaskConfig: " + "; ".join(errors))
         if self.ssh is not None:
             object.__setattr__(self, "ssh", SSHConfig.coerce(self.ssh))
+
+    def _route_api_key_env(self) -> Iterator[str]:
+        """The published configs pass the key as env={"OPENAI_API_KEY": ...}: it becomes
+        ``api_key`` (a 0600 auth.json carried on stdin), never a process environment."""
+        env = self.env
+        if not isinstance(env, Mapping) or "OPENAI_API_KEY" not in env:
+            return
+        key = env["OPENAI_API_KEY"]
+        if not isinstance(key, str) or not key.strip():
+            yield "env: OPENAI_API_KEY must be a non-empty string (it is taken as api_key)"
+            return
+        if self.api_key is not None and self.api_key != key:
+            yield "env OPENAI_API_KEY and api_key differ: pass the key once, as api_key"
+            return
+        rest = {k: v for k, v in env.items() if k != "OPENAI_API_KEY"}
+        object.__setattr__(self, "env", rest or None)
+        object.__setattr__(self, "api_key", key)
+        log.info(
+            "env OPENAI_API_KEY is taken as api_key: codex gets it in a 0600 auth.json, "
+            "not in its environment"
+        )
 
     def _problems(self) -> Iterator[str]:
         if (
@@ -215,6 +250,7 @@ class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin):
             yield f"interrupted_turn={self.interrupted_turn!r} is not 'resend' or 'leave'"
         yield from _limit_problems(self.max_nudges, self.max_duration, self.max_tokens)
         yield from _ui_problems(self)
+        yield from _seed_problems(self)
         yield from _env_problems(self.env)
         # Raw entries are merged over the typed sandbox settings: none may loosen them.
         yield from sandbox_contradictions(
@@ -254,6 +290,22 @@ def _ui_problems(config: CodexTaskConfig) -> Iterator[str]:
     for model, price in (config.prices or {}).items():
         if not isinstance(price, ModelPrice):
             yield f"prices[{model!r}] must be a ModelPrice, not {type(price).__name__}"
+
+
+def _seed_problems(config: CodexTaskConfig) -> Iterator[str]:
+    try:
+        config._validate_blob_crypto()
+    except ValueError as exc:
+        yield str(exc)
+    seed = config.seed_id
+    if seed is not None and not callable(seed) and (not isinstance(seed, str) or not seed.strip()):
+        yield "seed_id must be a seed name or id, or a SeedProvider (an async callable)"
+    if seed is not None and config.api_key is not None:
+        yield "seed_id and api_key both give codex a login: use one"
+    if seed is not None and config.on_seed_saved is not None:
+        yield "on_seed_saved captures a fresh login as a new seed; with seed_id there is none"
+    if config.on_seed_saved is not None and not callable(config.on_seed_saved):
+        yield "on_seed_saved must be a callable (seed_id, info)"
 
 
 def _limit_problems(max_nudges: Any, max_duration: Any, max_tokens: Any) -> Iterator[str]:
