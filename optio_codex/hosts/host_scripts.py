@@ -74,6 +74,10 @@ class CommandResult:
 class HostProcess(Protocol):
     async def readline(self) -> bytes: ...
 
+    async def read(self, n: int) -> bytes:
+        """Up to ``n`` bytes of stdout (b"" at its end): for binary streams such as a tar."""
+        ...
+
     async def write(self, data: bytes) -> None: ...
 
     async def finish(self, timeout: float | None) -> CommandResult:
@@ -111,6 +115,9 @@ class _SshProcess:
 
     async def readline(self) -> bytes:
         return await self._process.stdout.readline()
+
+    async def read(self, n: int) -> bytes:
+        return await self._process.stdout.read(n)
 
     async def write(self, data: bytes) -> None:
         self._process.stdin.write(data)
@@ -177,6 +184,10 @@ class _LocalProcess:
     async def readline(self) -> bytes:
         assert self._process.stdout is not None
         return await self._process.stdout.readline()
+
+    async def read(self, n: int) -> bytes:
+        assert self._process.stdout is not None
+        return await self._process.stdout.read(n)
 
     async def write(self, data: bytes) -> None:
         assert self._process.stdin is not None

@@ -1,0 +1,128 @@
+"""One root's restore: a gzip stream of a tar, written to ``tar -x`` on the host's stdin.
+
+Tar headers go as small gzip members of their own; file data goes as the stored chunks' gzip
+members, passed on as they are once each has been opened and its hash checked. Chunks are read
+from MongoDB a batch ahead of the host's writes, and opened in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+
+from optio_codex.hosts.host_scripts import HostOps, HostScriptError, finish, last_result
+from optio_codex.snapshots.chunks import ChunkCorrupt, ChunkStore, gzip_member
+from optio_codex.snapshots.host_side import RESTORE_SCRIPT, abandon
+from optio_codex.snapshots.model import Entry, SnapshotCorrupt, SnapshotError
+from optio_codex.snapshots.tar_stream import END, header, padding
+
+_FETCH_BATCH = 16
+_WRITE_BYTES = 1 << 20
+
+
+@dataclass
+class RootRestored:
+    files: int = 0
+    bytes: int = 0
+    sent: int = 0
+
+
+async def _opened(
+    store: ChunkStore, snapshot_id: str, ids: Sequence[str]
+) -> AsyncGenerator[dict[str, bytes], None]:
+    """Gzip members of ``ids`` (in order, each once), a batch at a time, fetched one batch
+    ahead of the consumer."""
+    unique = list(dict.fromkeys(ids))
+    batches = [unique[i : i + _FETCH_BATCH] for i in range(0, len(unique), _FETCH_BATCH)]
+
+    async def load(batch: list[str]) -> dict[str, bytes]:
+        stored = await store.fetch(batch)
+        lost = [cid for cid in batch if cid not in stored]
+        if lost:
+            raise SnapshotCorrupt(snapshot_id, f"chunk {lost[0]} is missing")
+
+        def open_all() -> dict[str, bytes]:
+            return {cid: store.codec.open(cid, stored[cid])[0] for cid in batch}
+
+        try:
+            return await asyncio.to_thread(open_all)
+        except ChunkCorrupt as exc:
+            raise SnapshotCorrupt(snapshot_id, str(exc)) from exc
+
+    ahead: asyncio.Task[dict[str, bytes]] | None = None
+    try:
+        for i, _ in enumerate(batches):
+            current = ahead or asyncio.create_task(load(batches[i]))
+            ahead = asyncio.create_task(load(batches[i + 1])) if i + 1 < len(batches) else None
+            yield await current
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+            with contextlib.suppress(BaseException):
+                await ahead
+
+
+async def _open_one(store: ChunkStore, snapshot_id: str, chunk_id: str) -> bytes:
+    async for batch in _opened(store, snapshot_id, [chunk_id]):
+        return batch[chunk_id]
+    raise SnapshotCorrupt(snapshot_id, f"chunk {chunk_id} is missing")
+
+
+async def restore_root(
+    ops: HostOps,
+    store: ChunkStore,
+    snapshot_id: str,
+    entries: Sequence[Entry],
+    target: str,
+) -> RootRestored:
+    """Send ``entries`` to ``target`` on the host; raises SnapshotCorrupt on a bad chunk (the
+    target then holds part of the tree: the caller starts over in a fresh directory)."""
+    process = await ops.start(RESTORE_SCRIPT, [target])
+    done = RootRestored()
+    out = bytearray()
+    plain = bytearray()  # headers and padding not yet packed into a member
+
+    async def flush(final: bool = False) -> None:
+        if plain:
+            out.extend(gzip_member(bytes(plain)))
+            plain.clear()
+        if out and (final or len(out) >= _WRITE_BYTES):
+            done.sent += len(out)
+            await process.write(bytes(out))
+            out.clear()
+
+    batches = _opened(store, snapshot_id, [c for e in entries for c in e.chunks])
+    try:
+        members: dict[str, bytes] = {}
+        sent: set[str] = set()
+        for entry in entries:
+            plain += header(entry)
+            for cid in entry.chunks:
+                await flush()
+                if cid in members:
+                    out.extend(members[cid])
+                elif cid in sent:  # a repeat from an earlier batch (files with equal content)
+                    out.extend(await _open_one(store, snapshot_id, cid))
+                else:
+                    members = await anext(batches)
+                    out.extend(members[cid])
+                sent.add(cid)
+            if entry.kind == "f":
+                plain += padding(entry.size)
+                done.files += 1
+                done.bytes += entry.size
+        plain += END
+        await flush(final=True)
+        result = await finish(process, None)
+    except BaseException:
+        await asyncio.shield(abandon(process))
+        raise
+    finally:
+        await batches.aclose()
+    try:
+        last_result(result.stdout, "RESULT", result)
+    except HostScriptError as exc:
+        raise SnapshotError(f"restore into {target} failed: {exc}") from exc
+    return done
