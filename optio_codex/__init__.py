@@ -8,7 +8,7 @@ from optio_agents.config_types import (
     ThinkingVerbosity,
     ToolVerbosity,
 )
-from optio_agents.context import HookContext
+from optio_agents.context import HookContext, HookContextProtocol
 from optio_host.host import HostCommandError, RunResult
 
 from optio_codex._version import __version__
@@ -21,6 +21,7 @@ from optio_codex.factory import create_codex_task, run_codex_session
 from optio_codex.hosts.errors import OptioCodexError
 from optio_codex.hosts.provision import HostToolsMissing
 from optio_codex.hosts.sandbox import SandboxUnavailable
+from optio_codex.info import AGENT_INFO
 from optio_codex.hosts.ssh import (
     AuthenticationFailed,
     HostConnectError,
@@ -42,6 +43,7 @@ from optio_codex.task.config import (
 )
 
 __all__ = [
+    "AGENT_INFO",
     "AllowedDir",
     "ApprovalPolicy",
     "ApprovalRecord",
@@ -58,6 +60,7 @@ __all__ = [
     "GateSettings",
     "HookCallback",
     "HookContext",
+    "HookContextProtocol",
     "HostCommandError",
     "HostConnectError",
     "HostKeyChanged",

@@ -27,7 +27,7 @@ def test_defaults_are_safe() -> None:
     [
         ({"consumer_instructions": "  "}, "consumer_instructions"),
         ({"sandbox": "off"}, "sandbox='off'"),
-        ({"ask_for_approval": "on-failure"}, "ask_for_approval='on-failure'"),
+        ({"ask_for_approval": "always"}, "ask_for_approval='always'"),  # on-failure is mapped
         ({"sandbox": "read-only", "network_access": True}, "network_access"),
         (
             {"sandbox": "read-only", "extra_allowed_dirs": [AllowedDir("/data", "rw")]},
@@ -146,7 +146,10 @@ def test_codex_config_may_not_contradict_the_sandbox_settings(
             {"extra_allowed_dirs": [AllowedDir("/data", "rw"), AllowedDir("/ro", "ro")]},
             {"sandbox_workspace_write": {"writable_roots": ["/data"]}},
         ),
-        ({"sandbox": "danger-full-access"}, {"sandbox_mode": "danger-full-access"}),
+        (
+            {"sandbox": "danger-full-access", "fs_isolation": False},
+            {"sandbox_mode": "danger-full-access"},
+        ),
         ({}, {"model_provider": "mock", "model_providers": {"mock": {"name": "m"}}}),
     ],
 )

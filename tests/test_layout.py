@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "_version": 0,
     "binary": 0,
     "mappings": 0,
+    "info": 0,  # AGENT_INFO (optio-agents' AgentInfo only)
     "protocol": 1,
     "transport": 2,
     "driver": 3,
@@ -38,6 +39,7 @@ LAYERS: dict[str, int] = {
     "testing": 8,
     "cli": 9,
     "__init__": 10,  # the public face: re-exports only
+    "types": 10,  # the published module path of the config vocabulary: re-exports only
 }
 # Third-party packages a layer must not know, and why.
 FORBIDDEN_LIBRARIES: dict[str, tuple[str, ...]] = {

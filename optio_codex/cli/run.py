@@ -191,6 +191,7 @@ def task_config(
         reasoning_effort=options.effort,
         ask_for_approval=options.approval_policy,  # type: ignore[arg-type]
         sandbox=options.sandbox,  # type: ignore[arg-type]
+        fs_isolation=options.sandbox != "danger-full-access",  # --sandbox asks for none
         network_access=options.network,
         api_key=api_key,
         codex_config=codex_config,

@@ -13,6 +13,7 @@ from typing import Any
 import tomli_w
 from optio_agents.prompt import AgentPromptProfile, compose_instructions_file
 
+from optio_codex.hosts.grants import WRITABLE_MODES, expand_home, nested_read_only
 from optio_codex.hosts.provider_keys import with_provider_keys
 from optio_codex.hosts.task_spec import ProvisionSpec, TaskPaths
 from optio_codex.mappings import deep_merge
@@ -27,7 +28,12 @@ AGENTS_PROFILE = AgentPromptProfile(
 
 def build_config(spec: ProvisionSpec, paths: TaskPaths) -> dict[str, Any]:
     """config.toml as a dict: trust for the workspace, the sandbox, then the caller's extras."""
-    writable = [d.path for d in spec.extra_allowed_dirs if d.mode in ("rw", "rwx")]
+    # Grants may start with ~/: resolved here, against the home the host reported.
+    grants = [(expand_home(d.path, paths.host_home), d.mode) for d in spec.extra_allowed_dirs]
+    problems = list(nested_read_only([(paths.workspace, "rw"), *grants]))
+    if problems:
+        raise ValueError("; ".join(problems))
+    writable = [path for path, mode in grants if mode in WRITABLE_MODES]
     ours: dict[str, Any] = {
         "check_for_update_on_startup": False,
         "sandbox_mode": spec.sandbox,

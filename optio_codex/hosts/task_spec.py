@@ -71,7 +71,9 @@ class ProvisionSpec:
         if self.verify not in ("sha256", "stamp"):
             raise ValueError(f"verify={self.verify!r}: use 'sha256' or 'stamp'")
         for d in self.extra_allowed_dirs:
-            if not posixpath.isabs(d.path) or ".." in d.path.split("/"):
+            # ~/… is resolved on the host (task_files.build_config), never on the worker.
+            home_relative = d.path.startswith("~/")
+            if not (posixpath.isabs(d.path) or home_relative) or ".." in d.path.split("/"):
                 raise ValueError(f"extra_allowed_dirs: {d.path!r} must be absolute, without ..")
         for name, _data, _mode in self.extra_files:
             validate_task_file(name)

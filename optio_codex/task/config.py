@@ -31,6 +31,7 @@ from optio_codex.hosts.sandbox_entries import sandbox_contradictions
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
 from optio_codex.hosts.task_spec import ProvisionSpec
 from optio_codex.task.prices import ModelPrice
+from optio_codex.task.published_fields import PublishedFieldsMixin, published_problems
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]
@@ -104,7 +105,9 @@ class SSHConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin, BlobCryptoConfigMixin):
+class CodexTaskConfig(
+    SessionControlsConfigMixin, WelcomeConfigMixin, BlobCryptoConfigMixin, PublishedFieldsMixin
+):
     """One codex task. Frozen and keyword-only; validated on construction.
 
     From the mixins: ``show_session_controls`` / ``session_controls`` (the model and effort
@@ -205,6 +208,7 @@ class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin, BlobCrypto
         )
 
     def _problems(self) -> Iterator[str]:
+        yield from published_problems(self)  # first: maps the published values onto ours
         if (
             not isinstance(self.consumer_instructions, str)
             or not self.consumer_instructions.strip()
@@ -230,8 +234,8 @@ class CodexTaskConfig(SessionControlsConfigMixin, WelcomeConfigMixin, BlobCrypto
                 f"(sandbox={self.sandbox!r})"
             )
         for d in self.extra_allowed_dirs or []:
-            if not str(d.path).startswith("/"):
-                yield f"extra_allowed_dirs: {d.path!r} is not an absolute path"
+            if not str(d.path).startswith(("/", "~/")):
+                yield f"extra_allowed_dirs: {d.path!r} is not an absolute path (or ~/…)"
         if self.permission_gate and self.ask_for_approval == "never":
             yield "permission_gate=True with ask_for_approval='never': codex would never ask"
         if self.approval_timeout is not None and self.approval_timeout <= 0:

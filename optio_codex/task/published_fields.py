@@ -1,0 +1,168 @@
+"""The fields a config written for the published optio-codex 0.4.8 carries and ours would
+otherwise lack, and how each maps onto this package (docs/compatibility.md, "Fields").
+
+:class:`PublishedFieldsMixin` adds them to :class:`~optio_codex.task.config.CodexTaskConfig`
+together with the optio-agents mixins the published config inherits, so optio-agents' helpers
+and optio-agents-all's tagged union treat ours as a codex config. :func:`published_problems`
+maps the published values onto ours (changing a field only towards the safer meaning, with a
+warning in the log) and names what cannot be honoured.
+
+The published filesystem isolation was Landlock (claustrum, built from GitHub at run time), and
+it switched codex's own sandbox off. Here codex's own sandbox is the isolation layer:
+``fs_isolation`` asks for it (writes confined to the workdir and the ``rw`` grants), and
+``ro`` / ``rox`` grants are directories the agent may read and must not write.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from optio_agents.config_types import AllowedDir, ClaustrumConfigMixin, ResumeConfigMixin
+from optio_agents.custom_controls import CustomControlsConfigMixin
+from optio_agents.mcp import McpConfigMixin
+from optio_agents.protocol.session import CallerMessageCallback
+
+from optio_codex.hosts.grants import nested_read_only
+
+log = logging.getLogger("optio_codex.task.config")
+
+# What codex 0.163.0 takes for a turn's effort: any non-empty string a model advertises
+# (model/list's supportedReasoningEfforts). Its bundled catalog advertises low … ultra; the
+# published package also let none and minimal through (older models). Anything else is a typo.
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra")
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra"]
+# A deliverables subdirectory: one plain path component.
+_SUBDIR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishedFieldsMixin(
+    ClaustrumConfigMixin, McpConfigMixin, CustomControlsConfigMixin, ResumeConfigMixin
+):
+    """From the optio-agents mixins: ``fs_isolation`` (codex's own sandbox confines the
+    task; default on), ``extra_allowed_dirs`` and ``delivery_type`` (the deliverables
+    subdirectory of optio-codex's notices), ``mcp_servers`` (written into codex's config.toml),
+    ``custom_controls`` (refused when non-empty, as published) and ``smooth_resume``."""
+
+    agent_type: Literal["codex"] = "codex"
+    # Variable names (globs) that must not reach codex: none does, as codex gets no inherited
+    # environment at all (hosts/launch.py); a name the config's own env sets is refused.
+    scrub_env: list[str] | None = None
+    # The CLIENT_MESSAGE keyword: the agent's messages to the browser session that started it.
+    use_client_messages: bool = False
+    # The CALLER_MESSAGE keyword: the agent's messages to this callback; a reply goes back.
+    on_caller_message: CallerMessageCallback | None = None
+
+    @property
+    def effective_sandbox_mode(self) -> str:
+        """The sandbox codex runs with (``sandbox`` after the published values are mapped)."""
+        return str(getattr(self, "sandbox", "workspace-write"))
+
+
+def published_problems(config: Any) -> Iterator[str]:
+    """Map ``config``'s published values onto ours, then name what is wrong.
+
+    Runs first in ``CodexTaskConfig._problems``: the later checks see the mapped values.
+    """
+    if config.agent_type != "codex":
+        yield f"agent_type={config.agent_type!r}: a CodexTaskConfig is agent_type='codex'"
+    _map_approval(config)
+    _map_sandbox(config)
+    yield from _isolation_problems(config)
+    yield from _grant_problems(config.extra_allowed_dirs or [])
+    effort = config.reasoning_effort
+    if effort is not None and effort not in REASONING_EFFORTS:
+        yield f"reasoning_effort={effort!r} is not one of {', '.join(REASONING_EFFORTS)}"
+    yield from _scrub_problems(config.scrub_env, config.env)
+    if config.on_caller_message is not None and not callable(config.on_caller_message):
+        yield "on_caller_message must be an async callable (hook_ctx, name, data)"
+    yield from _mixin_problems(config)
+
+
+def _map_approval(config: Any) -> None:
+    if config.ask_for_approval == "on-failure":
+        object.__setattr__(config, "ask_for_approval", "on-request")
+        log.warning(
+            "ask_for_approval='on-failure': codex 0.163.0 has no such policy any more; "
+            "using 'on-request' (codex asks before it leaves its sandbox)"
+        )
+
+
+def _map_sandbox(config: Any) -> None:
+    """The published sandbox=None meant "Landlock confines, codex's sandbox is off"; here
+    codex's sandbox is the one that confines."""
+    sandbox, isolated = config.sandbox, config.fs_isolation
+    if sandbox is None:
+        chosen = "workspace-write" if isolated else "danger-full-access"
+        object.__setattr__(config, "sandbox", chosen)
+        log.warning(
+            "sandbox=None with fs_isolation=%s: using sandbox=%r (%s)",
+            isolated,
+            chosen,
+            "codex's own sandbox is the isolation layer here"
+            if isolated
+            else "no isolation, as published",
+        )
+    elif sandbox == "danger-full-access" and isolated:
+        object.__setattr__(config, "sandbox", "workspace-write")
+        log.warning(
+            "sandbox='danger-full-access' with fs_isolation=True: using 'workspace-write', as "
+            "codex's own sandbox is the isolation layer here (set fs_isolation=False for none)"
+        )
+
+
+def _isolation_problems(config: Any) -> Iterator[str]:
+    if not isinstance(config.fs_isolation, bool):
+        yield f"fs_isolation={config.fs_isolation!r} must be True or False"
+    if config.fs_isolation is False and config.sandbox != "danger-full-access":
+        log.warning(
+            "fs_isolation=False with sandbox=%r: codex's own sandbox still confines the task",
+            config.sandbox,
+        )
+    kind = config.delivery_type
+    if kind is not None and (not isinstance(kind, str) or not _SUBDIR.fullmatch(kind)):
+        yield (
+            f"delivery_type={kind!r} must name one deliverables subdirectory "
+            "(letters, digits, . _ -)"
+        )
+
+
+def _grant_problems(grants: Sequence[AllowedDir]) -> Iterator[str]:
+    """``ro`` / ``rox`` grants must not lie inside an ``rw`` one: codex's sandbox makes a
+    writable root writable all the way down, so the read-only grant would be a no-op."""
+    for grant in grants:
+        if not isinstance(grant, AllowedDir):
+            yield f"extra_allowed_dirs: {grant!r} is not an AllowedDir"
+            return
+    yield from nested_read_only([(g.path, g.mode) for g in grants])
+
+
+def _scrub_problems(patterns: Any, env: Any) -> Iterator[str]:
+    if patterns is None:
+        return
+    if not isinstance(patterns, list | tuple) or not all(isinstance(p, str) for p in patterns):
+        yield "scrub_env must be a list of variable names or globs"
+        return
+    for name in env or {}:
+        hit = next((p for p in patterns if fnmatch.fnmatchcase(name, p)), None)
+        if hit is not None:
+            yield f"env: {name} is set by env and removed by scrub_env ({hit!r}): drop one"
+
+
+def _mixin_problems(config: Any) -> Iterator[str]:
+    name = type(config).__name__
+    for check, supported in (
+        (config._validate_mcp, True),  # written into config.toml (task/mcp_servers.py)
+        (config._validate_custom_controls, False),  # refused when non-empty, as published
+    ):
+        try:
+            check(supported=supported, agent="codex")
+        except ValueError as exc:
+            yield str(exc).replace(f"{name}.", "")
+    if not isinstance(config.smooth_resume, bool):
+        yield f"smooth_resume={config.smooth_resume!r} must be True or False"
