@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "binary": 0,
     "mappings": 0,
     "info": 0,  # AGENT_INFO (optio-agents' AgentInfo only)
+    "blob_crypto": 0,  # encryption at rest for GridFS blobs (seeds, snapshots)
     "protocol": 1,
     "transport": 2,
     "driver": 3,
