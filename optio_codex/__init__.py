@@ -21,7 +21,6 @@ from optio_codex.factory import create_codex_task, run_codex_session
 from optio_codex.hosts.errors import OptioCodexError
 from optio_codex.hosts.provision import HostToolsMissing
 from optio_codex.hosts.sandbox import SandboxUnavailable
-from optio_codex.info import AGENT_INFO
 from optio_codex.hosts.ssh import (
     AuthenticationFailed,
     HostConnectError,
@@ -32,6 +31,7 @@ from optio_codex.hosts.ssh import (
     HostUnreachable,
     KeyFileMissing,
 )
+from optio_codex.info import AGENT_INFO
 from optio_codex.task.approval_records import ApprovalRecord, read_approvals
 from optio_codex.task.config import (
     ApprovalPolicy,

@@ -13,8 +13,10 @@ from optio_core.models import TaskInstance
 
 from optio_codex.task.attention import attention_for
 from optio_codex.task.audit import audit_for
+from optio_codex.task.browser_open import browser_open_for
 from optio_codex.task.companions import CompanionFactory, companions_for
 from optio_codex.task.config import CodexTaskConfig
+from optio_codex.task.mcp_servers import mcp_servers_for
 from optio_codex.task.run import CodexTaskRun, task_id_for
 from optio_codex.task.todos import todos_for
 from optio_codex.task.usage import usage_for
@@ -29,6 +31,8 @@ COMPANIONS: tuple[CompanionFactory, ...] = (
     audit_for,
     attention_for,
     todos_for,
+    mcp_servers_for,
+    browser_open_for,
 )
 
 

@@ -70,6 +70,7 @@ def compose_agents_md(spec: ProvisionSpec) -> str:
         workdir_exclude=[],
         supports_resume=spec.supports_resume,
         host_protocol=spec.host_protocol,
+        documentation=spec.log_documentation,
     )
     return text
 

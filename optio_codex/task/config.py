@@ -31,7 +31,11 @@ from optio_codex.hosts.sandbox_entries import sandbox_contradictions
 from optio_codex.hosts.ssh import HostKeyPolicy, SSHTarget
 from optio_codex.hosts.task_spec import ProvisionSpec
 from optio_codex.task.prices import ModelPrice
-from optio_codex.task.published_fields import PublishedFieldsMixin, published_problems
+from optio_codex.task.published_fields import (
+    PublishedFieldsMixin,
+    log_protocol,
+    published_problems,
+)
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]
@@ -357,6 +361,7 @@ def provision_spec(config: CodexTaskConfig, task_id: str, **overrides: Any) -> P
         "codex_config": config.codex_config,
         "provider_secrets": config.provider_secrets,
         "host_protocol": config.host_protocol,
+        "log_documentation": log_protocol(config).documentation,
         "supports_resume": config.supports_resume,
     }
     if config.task_root:

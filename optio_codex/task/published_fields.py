@@ -25,6 +25,7 @@ from typing import Any, Literal
 from optio_agents.config_types import AllowedDir, ClaustrumConfigMixin, ResumeConfigMixin
 from optio_agents.custom_controls import CustomControlsConfigMixin
 from optio_agents.mcp import McpConfigMixin
+from optio_agents.protocol import Protocol, get_protocol
 from optio_agents.protocol.session import CallerMessageCallback
 
 from optio_codex.hosts.grants import nested_read_only
@@ -166,3 +167,24 @@ def _mixin_problems(config: Any) -> Iterator[str]:
             yield str(exc).replace(f"{name}.", "")
     if not isinstance(config.smooth_resume, bool):
         yield f"smooth_resume={config.smooth_resume!r} must be True or False"
+
+
+class _ShimlessProtocol(Protocol):
+    """The keyword protocol without optio-agents' browser shims: they go into the workdir,
+    which the agent may write, and ask for it on codex's PATH, where codex itself would run
+    what the agent put there outside its sandbox. The task's own opener is read-only to the
+    agent instead (task/browser_open.py)."""
+
+    async def prepare_browser_shims(self, host: Any) -> dict[str, str] | None:
+        return None
+
+
+def log_protocol(config: Any) -> Protocol:
+    """The optio.log keywords this task's agent is told about and the driver reads:
+    BROWSER always, CLIENT_MESSAGE and CALLER_MESSAGE when the config enables them."""
+    plain = get_protocol(
+        browser="redirect",
+        client_messages=bool(config.use_client_messages),
+        caller_messages=config.on_caller_message is not None,
+    )
+    return _ShimlessProtocol(plain.documentation, plain.parse_log_line, plain.features)

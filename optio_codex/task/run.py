@@ -26,13 +26,13 @@ from optio_codex.driver.conversation import CodexConversation, ConversationOptio
 from optio_codex.driver.gate import GateSettings
 from optio_codex.driver.policies import DenyAll
 from optio_codex.driver.recovery import RecoverySettings
+from optio_codex.hosts.codex_install import provision_codex
 from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
 from optio_codex.hosts.optio_host_adapter import VerifiedRemoteHost, make_task_host
 from optio_codex.hosts.provision import (
     DEFAULT_TASK_ROOT,
     ProvisionResult,
-    provision,
     remove_task_dir,
 )
 from optio_codex.hosts.reconnect import SshSession
@@ -53,6 +53,7 @@ from optio_codex.task.config import CodexTaskConfig, provision_spec
 from optio_codex.task.conversation_view import user_texts
 from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
 from optio_codex.task.log_channel import replay_log
+from optio_codex.task.published_fields import log_protocol
 from optio_codex.task.run_guard import Cancelled, RunGuard
 from optio_codex.task.run_limits import until_end, watcher_for
 from optio_codex.task.run_memory import RunMemory
@@ -160,6 +161,8 @@ class CodexTaskRun:
             body=self._body,
             prepare=self._prepare,
             on_deliverable=self._on_deliverable if self.config.on_deliverable else None,
+            on_caller_message=self.config.on_caller_message,
+            protocol=log_protocol(self.config),  # BROWSER, CLIENT_MESSAGE, CALLER_MESSAGE
             before_execute=self.config.before_execute,
             after_execute=self.config.after_execute,
             agent_sender=self._send_to_agent,
@@ -212,7 +215,7 @@ class CodexTaskRun:
             extra_files=tuple(plan.files),
             base_codex_config=plan.codex_config,
         )
-        self.provisioned = result = await provision(self._ops(), spec)
+        self.provisioned = result = await provision_codex(self._ops(), spec)
         paths = result.paths
         self.ctx.report_progress(None, provisioned(result))
         self.memory.store = TaskStateStore(self._ops(), f"{paths.task_dir}/{STATE_FILE}")
