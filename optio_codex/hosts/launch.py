@@ -12,7 +12,11 @@ DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Names that look like secrets: CodexTaskConfig refuses them in ``env`` (values there are
 # visible in the host's process list) and a worker's own children never get them. AUTH too (a
 # provider's key may be named FOO_AUTH), but not AUTHOR (GIT_AUTHOR_NAME is no secret).
-SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH(?!OR))", re.IGNORECASE)
+# Names that look like they hold a secret. A token server's URL is none: codex's
+# CODEX_REFRESH_TOKEN_URL_OVERRIDE / CODEX_REVOKE_TOKEN_URL_OVERRIDE may be set in a task's env.
+SECRET_NAME = re.compile(
+    r"(KEY|TOKEN(?!_URL)|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH(?!OR))", re.IGNORECASE
+)
 
 
 def app_server_argv(binary: str, *, listen: str | None = None) -> list[str]:

@@ -58,6 +58,9 @@ class ScriptedModelServer(Service["ScriptedModelServer"]):
     request returning a fresh step. The default answers `text("ok")`.
     `heartbeat_s` is the interval of `response.in_progress` events sent while a stream is held
     at a `Gate`, so codex's stream idle timeout does not fire during a long hold.
+    `auth_check`, given the `Authorization` header (or None), says whether a request may be
+    answered; a refused one gets 401 and is recorded with step "unauthorized" (it takes no
+    scripted step). E.g. `TokenServer.bearer_check`: codex must send a live access token.
     """
 
     def __init__(
@@ -68,7 +71,9 @@ class ScriptedModelServer(Service["ScriptedModelServer"]):
         max_connections: int = _DEFAULT_MAX_CONNECTIONS,
         max_body_bytes: int = _DEFAULT_MAX_BODY_BYTES,
         model_ids: Sequence[str] = (MOCK_MODEL,),
+        auth_check: Callable[[str | None], bool] | None = None,
     ) -> None:
+        self.auth_check = auth_check
         self.fallback: Fallback = fallback if fallback is not None else default_fallback
         self.heartbeat_s = heartbeat_s
         self.max_connections = max_connections
@@ -291,6 +296,13 @@ class ScriptedModelServer(Service["ScriptedModelServer"]):
             method=request.method,
             raw_body=request.body,
         )
+        if self.auth_check is not None and not self.auth_check(
+            request.headers.get("authorization")
+        ):
+            self.requests.append(replace(recorded, step="unauthorized"))
+            await self._notify()
+            await send(writer, plain_response(401, error_json("invalid or expired access token")))
+            return True
         if request.path == RESPONSES_PATH and request.method == "POST":
             step = self._next_step(recorded)
             recorded = replace(recorded, step=step.kind)
