@@ -34,7 +34,6 @@ def test_defaults_are_safe() -> None:
             "extra_allowed_dirs",
         ),
         ({"extra_allowed_dirs": [AllowedDir("data", "ro")]}, "absolute"),
-        ({"permission_gate": True, "ask_for_approval": "never"}, "permission_gate"),
         ({"approval_timeout": 0}, "approval_timeout"),
         ({"env": {"HOME": "/x"}}, "env: HOME"),
         ({"env": {"GITHUB_TOKEN": "ghp-1"}}, "looks like a secret"),

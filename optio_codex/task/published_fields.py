@@ -92,6 +92,13 @@ def _map_approval(config: Any) -> None:
             "ask_for_approval='on-failure': codex 0.163.0 has no such policy any more; "
             "using 'on-request' (codex asks before it leaves its sandbox)"
         )
+    elif config.ask_for_approval == "never" and config.permission_gate:
+        # Published: in a conversation the gate decided and ask_for_approval was ignored.
+        object.__setattr__(config, "ask_for_approval", "on-request")
+        log.warning(
+            "ask_for_approval='never' with permission_gate=True: using 'on-request', so that "
+            "codex asks and the gate answers (as published)"
+        )
 
 
 def _map_sandbox(config: Any) -> None:
