@@ -15,6 +15,7 @@ from optio_codex.task.attention import attention_for
 from optio_codex.task.audit import audit_for
 from optio_codex.task.browser_open import browser_open_for
 from optio_codex.task.companions import CompanionFactory, companions_for
+from optio_codex.task.compat_notice import compat_notice_for
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.task.mcp_servers import mcp_servers_for
 from optio_codex.task.run import CodexTaskRun, task_id_for
@@ -33,6 +34,7 @@ COMPANIONS: tuple[CompanionFactory, ...] = (
     todos_for,
     mcp_servers_for,
     browser_open_for,
+    compat_notice_for,
 )
 
 

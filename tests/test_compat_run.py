@@ -56,6 +56,11 @@ async def test_a_published_config_runs_with_its_messages_and_mcp_servers(
         heard.append((name, data))
         return "caller says: well done"
 
+    delivered: dict[str, str] = {}
+
+    async def on_deliverable(hook_ctx: Any, path: str, text: str) -> None:
+        delivered[path] = text
+
     async with McpHttpServer() as mcp:
         config = CodexTaskConfig(
             consumer_instructions="Report to the caller, then write DONE.",
@@ -68,6 +73,7 @@ async def test_a_published_config_runs_with_its_messages_and_mcp_servers(
             mcp_servers=[McpServer(name="probe", url=mcp.url, headers={"Authorization": SECRET})],
             use_client_messages=True,
             on_caller_message=on_caller_message,
+            on_deliverable=on_deliverable,
             auto_start=True,
             cleanup="never",
         )
@@ -87,6 +93,9 @@ async def test_a_published_config_runs_with_its_messages_and_mcp_servers(
         ("build-finished", {"artifact": "app.zip"})
     ]
     assert [r["url"] for r in proc.get("browserOpenRequests") or []] == [LOGIN_URL]
+    # The differences were delivered under delivery_type, as published notices were.
+    notice = delivered["notices/optio-codex-notice.md"]
+    assert "sandbox=None" in notice and "on-failure" in notice and "not reads" in notice
     # codex talked to the MCP server with the configured header.
     assert "initialize" in methods and "tools/list" in methods, methods
     assert auth == {SECRET}

@@ -70,6 +70,7 @@ def published_problems(config: Any) -> Iterator[str]:
 
     Runs first in ``CodexTaskConfig._problems``: the later checks see the mapped values.
     """
+    object.__setattr__(config, "_compat_notes", [])
     if config.agent_type != "codex":
         yield f"agent_type={config.agent_type!r}: a CodexTaskConfig is agent_type='codex'"
     _map_approval(config)
@@ -85,19 +86,33 @@ def published_problems(config: Any) -> Iterator[str]:
     yield from _mixin_problems(config)
 
 
+def _differ(config: Any, message: str, *args: Any) -> None:
+    """A published value that behaves differently here: said in the log, and kept for the
+    task's notice (task/compat_notice.py)."""
+    log.warning(message, *args)
+    config._compat_notes.append(message % args if args else message)
+
+
+def compat_notes(config: Any) -> tuple[str, ...]:
+    """What ``config`` asked that this package does differently (empty: nothing)."""
+    return tuple(getattr(config, "_compat_notes", ()))
+
+
 def _map_approval(config: Any) -> None:
     if config.ask_for_approval == "on-failure":
         object.__setattr__(config, "ask_for_approval", "on-request")
-        log.warning(
+        _differ(
+            config,
             "ask_for_approval='on-failure': codex 0.163.0 has no such policy any more; "
-            "using 'on-request' (codex asks before it leaves its sandbox)"
+            "using 'on-request' (codex asks before it leaves its sandbox)",
         )
     elif config.ask_for_approval == "never" and config.permission_gate:
         # Published: in a conversation the gate decided and ask_for_approval was ignored.
         object.__setattr__(config, "ask_for_approval", "on-request")
-        log.warning(
+        _differ(
+            config,
             "ask_for_approval='never' with permission_gate=True: using 'on-request', so that "
-            "codex asks and the gate answers (as published)"
+            "codex asks and the gate answers (as published)",
         )
 
 
@@ -108,7 +123,8 @@ def _map_sandbox(config: Any) -> None:
     if sandbox is None:
         chosen = "workspace-write" if isolated else "danger-full-access"
         object.__setattr__(config, "sandbox", chosen)
-        log.warning(
+        _differ(
+            config,
             "sandbox=None with fs_isolation=%s: using sandbox=%r (%s)",
             isolated,
             chosen,
@@ -118,9 +134,10 @@ def _map_sandbox(config: Any) -> None:
         )
     elif sandbox == "danger-full-access" and isolated:
         object.__setattr__(config, "sandbox", "workspace-write")
-        log.warning(
+        _differ(
+            config,
             "sandbox='danger-full-access' with fs_isolation=True: using 'workspace-write', as "
-            "codex's own sandbox is the isolation layer here (set fs_isolation=False for none)"
+            "codex's own sandbox is the isolation layer here (set fs_isolation=False for none)",
         )
 
 
@@ -128,11 +145,20 @@ def _isolation_problems(config: Any) -> Iterator[str]:
     if not isinstance(config.fs_isolation, bool):
         yield f"fs_isolation={config.fs_isolation!r} must be True or False"
     if config.fs_isolation is False and config.sandbox != "danger-full-access":
-        log.warning(
+        _differ(
+            config,
             "fs_isolation=False with sandbox=%r: codex's own sandbox still confines the task",
             config.sandbox,
         )
     kind = config.delivery_type
+    if config.fs_isolation is True and kind is not None:
+        # A delivery_type says the config was written for the published Landlock layer.
+        _differ(
+            config,
+            "fs_isolation=True: codex's own sandbox confines writes (the workdir and the rw "
+            "grants) and the network, not reads; the published Landlock layer also hid the "
+            "rest of the host from the agent",
+        )
     if kind is not None and (not isinstance(kind, str) or not _SUBDIR.fullmatch(kind)):
         yield (
             f"delivery_type={kind!r} must name one deliverables subdirectory "
