@@ -1,6 +1,7 @@
 """The test rig: real parts, started for the tests that ask for them.
 
-- ``codex_binary``: the pinned codex from the openai-codex-cli-bin wheel.
+- ``codex_binary``: the pinned codex from the openai-codex-cli-bin wheel, or the npm codex
+  ``$OPTIO_CODEX_TEST_CODEX`` names; ``codex_install_dir``: a task's install_dir for it.
 - ``model_server``: a local Responses-API server, scripted per test (the only stand-in).
 - ``sshd``: a real OpenSSH sshd on a loopback port, generated keys, once per session.
 - ``relay``: a TCP relay in front of sshd that adds latency and cuts connections on command.
@@ -23,7 +24,7 @@ import asyncssh
 import pytest
 from optio_core import Optio
 
-from optio_codex.binary import CodexBinary, pinned_codex
+from optio_codex.binary import PINNED_CODEX_VERSION, CodexBinary, codex_at, pinned_codex
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.driver.gate import GateSettings
 from optio_codex.hosts.launch import app_server_argv, app_server_env
@@ -36,11 +37,32 @@ from optio_codex.testing.relay import TcpRelay
 from optio_codex.testing.sshd import LoopbackSshd, SshdInfo, ssh_target
 from optio_codex.transport.local import LocalAppServer, spawn_local_app_server
 from optio_codex.transport.ssh_exec import SshAppServer, spawn_ssh_app_server
+from tests.support.codex_versions import (
+    VERSION_ENV,
+    missing_reason,
+    npm_install_root,
+    selected_version,
+)
 
 
 @pytest.fixture(scope="session")
 def codex_binary() -> CodexBinary:
-    return pinned_codex()
+    """The pinned codex, or the npm one $OPTIO_CODEX_TEST_CODEX names (.ci/run's second pass)."""
+    version = selected_version()
+    if version == PINNED_CODEX_VERSION:
+        return pinned_codex()
+    root = npm_install_root(version)
+    if root is None:
+        pytest.skip(missing_reason(version))
+    return codex_at(root / "bin" / "codex", field=VERSION_ENV)
+
+
+@pytest.fixture(scope="session")
+def codex_install_dir(codex_binary: CodexBinary) -> str | None:
+    """A task's install_dir for the selected codex (None: the pinned one, the default)."""
+    if codex_binary.version == PINNED_CODEX_VERSION:
+        return None
+    return str(codex_binary.path.parent.parent)
 
 
 @pytest.fixture

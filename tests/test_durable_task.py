@@ -172,11 +172,14 @@ async def engines(
     sshd: SshdInfo,
     model_server: ScriptedModelServer,
     base_dir: Path,
+    codex_install_dir: str | None,
 ) -> AsyncIterator[Engines]:
+    chosen = {"install_dir": codex_install_dir} if codex_install_dir else {}  # the codex tested
     settings = codex_tasks.settings(
         ssh=ssh_settings(sshd),
         task_root=str(base_dir / "tasks"),
         codex_config=task_codex_config(model_server.base_url, base_dir),
+        **chosen,
     )
     rig = Engines(mongod, mongo_db, base_dir, settings)
     try:

@@ -57,6 +57,7 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
     sshd: SshdInfo,
     model_server: ScriptedModelServer,
     host_dir: Path,
+    codex_install_dir: str | None,
 ) -> None:
     fw, tasks = engine
     delivered: list[tuple[str, str]] = []
@@ -90,6 +91,7 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
         before_execute=hook("before"),
         after_execute=hook("after"),
         cleanup="never",
+        install_dir=codex_install_dir,  # None: the pinned codex; .ci/run's second pass: newer
     )
     tasks.append(create_codex_task("codex-remote-1", "remote codex", config))
     await fw.resync()
@@ -113,6 +115,9 @@ async def test_remote_task_writes_a_deliverable_and_reaches_done(
     workdir = catalog_dir / "tasks" / "codex-remote-1" / "workdir"
     assert proc["status"]["state"] == "done", proc["status"]
     assert delivered == [("report.txt", "quarterly numbers\n")]
+    if codex_install_dir is not None:  # the codex the task ran is the one brought
+        said = [str(entry.get("message")) for entry in proc["log"]]
+        assert any(f"the install_dir one at {codex_install_dir}" in m for m in said), said
     assert len(asked) == 2
     # The hooks ran around the session, on the task's host, in its workdir.
     assert [name for name, _ in hooks] == ["before", "after"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import re
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any, get_args
@@ -17,7 +18,11 @@ from typing import Any, get_args
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from optio_codex.binary import PINNED_CODEX_VERSION
+from optio_codex.binary import (
+    NEWEST_TESTED_CODEX_VERSION,
+    PINNED_CODEX_VERSION,
+    pinned_codex_path,
+)
 from optio_codex.protocol import messages, wire
 from optio_codex.protocol.messages import (
     CLIENT_REQUEST_PARAMS,
@@ -31,6 +36,8 @@ from optio_codex.protocol.messages import (
     parse_server_request,
     to_wire,
 )
+from optio_codex.testing.schema_diff import dump_schema, schema_changes
+from tests.support.codex_versions import npm_install_root
 
 REPO = Path(__file__).resolve().parent.parent
 WIRE_PY = REPO / "optio_codex" / "protocol" / "wire.py"
@@ -98,6 +105,42 @@ def test_wire_py_matches_a_fresh_generation() -> None:
             f"run scripts/generate_wire_types.py\n{summary}",
             pytrace=False,
         )
+
+
+class SchemaDrift(UserWarning):
+    """What the newer codex of the supported window changed in the protocol (a report)."""
+
+
+def test_the_newer_codex_schema_is_reported_and_drops_nothing_we_use() -> None:
+    """The pinned schema is the contract (above); the newest codex of the window may add to it
+    (printed in the warnings summary for whoever moves the pin) but must not take away a
+    method our hand-written code names."""
+    root = npm_install_root(NEWEST_TESTED_CODEX_VERSION)
+    if root is None:
+        pytest.skip(f"no npm codex {NEWEST_TESTED_CODEX_VERSION} (scripts/setup installs it)")
+    changes = schema_changes(dump_schema(pinned_codex_path()), dump_schema(root / "bin" / "codex"))
+    if changes:
+        report = "\n  ".join(changes)
+        warnings.warn(
+            SchemaDrift(
+                f"codex {NEWEST_TESTED_CODEX_VERSION} vs the pinned {PINNED_CODEX_VERSION}: "
+                f"{len(changes)} protocol changes\n  {report}"
+            ),
+            stacklevel=1,
+        )
+    ours = "\n".join(
+        p.read_text()
+        for p in (REPO / "optio_codex").rglob("*.py")
+        if p.relative_to(REPO / "optio_codex").as_posix()
+        not in ("protocol/wire.py", "protocol/messages.py")
+    )
+    removed = [
+        method
+        for line in changes
+        if " methods: removed " in line
+        for method in line.split(" methods: removed ", 1)[1].split(", ")
+    ]
+    assert not [m for m in removed if f'"{m}"' in ours], removed
 
 
 # --------------------------------------------------------------------------- tables

@@ -19,6 +19,19 @@ from optio_codex.hosts.task_spec import ProvisionError, VerifyMode
 
 
 @dataclass(frozen=True)
+class HostCodexInstall:
+    """A codex already on the host that the task uses as it is (``install_dir``): a directory
+    in the bundle layout, its version checked to lie in the supported window."""
+
+    root: str  # absolute, on the host: holds bin/codex, codex-resources/bwrap, codex-path/rg
+    version: str
+
+    @property
+    def binary(self) -> str:
+        return f"{self.root}/bin/codex"
+
+
+@dataclass(frozen=True)
 class BundleFile:
     local: Path
     rel: str  # path inside the bundle directory

@@ -38,7 +38,12 @@ from typing import Any
 
 import asyncssh
 
-from optio_codex.hosts.codex_bundle import CodexBundle, push_bundle, wheel_bundle
+from optio_codex.hosts.codex_bundle import (
+    CodexBundle,
+    HostCodexInstall,
+    push_bundle,
+    wheel_bundle,
+)
 from optio_codex.hosts.errors import OptioCodexError
 from optio_codex.hosts.host_scripts import (
     SCRIPT_PRELUDE,
@@ -85,11 +90,14 @@ class ProvisionResult:
     bundle_dir: str
     pushed: bool  # the bundle was uploaded (cold host or bad cache)
     pushed_bytes: int  # how much was uploaded (0 when the cache was good)
-    cache_state: str  # what the check found: "ok", "missing", "bad <file>", "badversion"
+    # What the check found: "ok", "missing", "bad <file>", "badversion"; "install_dir": the
+    # codex the task's install_dir holds, used as it is.
+    cache_state: str
     round_trips: RoundTrips
     timings: dict[str, float]  # seconds per phase: check, push, finalize, total
     # config.toml as written: what codex reads, so what the sandbox preflight checks.
     config: dict[str, Any] = field(default_factory=dict)
+    version: str = ""  # of the codex the task runs
 
 
 # What the host scripts run besides sh builtins: provisioning, the detached server, the reaper.
@@ -128,6 +136,8 @@ _CHECK_SCRIPT = SCRIPT_PRELUDE + (
     '"$HOME" "$root" "$cache"; '
     'stamp() { printf "%s;" "$@"; for p in "$@"; do stat -c "%s %i %z" "$d/${p#*:}"; done; }; '
     "check() { "
+    # mode "none": the caller checked a codex of its own (install_dir); no bundle is involved.
+    '[ "$mode" = none ] && { echo ok; return; }; '
     '[ -x "$d/bin/codex" ] || { echo missing; return; }; hashed=0; '
     'if [ "$mode" = stamp ] && [ -f "$d/.verified" ] '
     '&& [ "$(stamp "$@" 2>/dev/null)" = "$(cat "$d/.verified")" ]; then :; else hashed=1; '
@@ -188,11 +198,18 @@ def _paths_from_report(report: Mapping[str, Any], task_id: str) -> TaskPaths:
 
 
 async def _check_and_write(
-    ops: HostOps, spec: ProvisionSpec, bundle: CodexBundle, timeout: float | None
+    ops: HostOps,
+    spec: ProvisionSpec,
+    bundle: CodexBundle | HostCodexInstall,
+    timeout: float | None,
 ) -> tuple[TaskPaths, dict[str, Any], dict[str, Any]]:
     """The one exec of a warm launch: directories, task files, cache check."""
-    args = [spec.task_root, spec.task_id, spec.cache_root, bundle.name, bundle.version]
-    process = await ops.start(_CHECK_SCRIPT, [*args, spec.verify, *bundle.manifest_args()])
+    if isinstance(bundle, HostCodexInstall):  # nothing of ours to check
+        check = ["-", bundle.version, "none"]
+    else:
+        check = [bundle.name, bundle.version, spec.verify, *bundle.manifest_args()]
+    args = [spec.task_root, spec.task_id, spec.cache_root, *check]
+    process = await ops.start(_CHECK_SCRIPT, args)
     try:
         return await _talk_to_check(ops, process, spec, timeout)
     except BaseException:
@@ -235,10 +252,16 @@ async def provision(
     target: asyncssh.SSHClientConnection | HostOps,
     spec: ProvisionSpec,
     *,
-    bundle: CodexBundle | None = None,
+    bundle: CodexBundle | HostCodexInstall | None = None,
     timeout: float | None = 120.0,
 ) -> ProvisionResult:
-    """Prepare the host behind ``target`` for ``spec``'s task and return where things are."""
+    """Prepare the host behind ``target`` for ``spec``'s task and return where things are.
+
+    ``bundle``: what codex the task runs; by default the pinned wheel's bundle, pushed into
+    the host's cache when missing (``spec.install_if_missing=False``: the launch fails
+    instead). A :class:`HostCodexInstall` is a codex already on the host, used where it is.
+    (``spec.install_dir`` is chosen by :func:`~optio_codex.hosts.codex_install.provision_codex`.)
+    """
     ops = as_ops(target)
     before = replace(ops.trips)  # a caller's HostOps may have counted earlier work
     bundle = bundle or wheel_bundle(spec.code_mode_host)
@@ -246,12 +269,20 @@ async def provision(
     started = time.monotonic()
     paths, config, report = await _check_and_write(ops, spec, bundle, timeout)
     timings["check"] = time.monotonic() - started
-    bundle_dir = f"{paths.cache_root}/{bundle.name}"
-    if report.get("bundle_dir") != bundle_dir:
-        raise ProvisionError(f"the host reported an unexpected bundle dir {report!r}")
-    state = str(report.get("state", ""))
-    pushed = state != "ok"
-    if pushed:
+    if isinstance(bundle, HostCodexInstall):
+        bundle_dir, state, pushed = bundle.root, "install_dir", False
+    else:
+        bundle_dir = f"{paths.cache_root}/{bundle.name}"
+        if report.get("bundle_dir") != bundle_dir:
+            raise ProvisionError(f"the host reported an unexpected bundle dir {report!r}")
+        state = str(report.get("state", ""))
+        pushed = state != "ok"
+    if pushed and not spec.install_if_missing:
+        raise ProvisionError(
+            f"install_if_missing=False, and the host's cache {paths.cache_root} has no good "
+            f"codex {bundle.version} (found: {state}); provision it first or allow the install"
+        )
+    if pushed and isinstance(bundle, CodexBundle):
         stage = str(report.get("stage", ""))
         await push_bundle(ops, spec.verify, bundle, stage, bundle_dir, timings)
     timings["total"] = time.monotonic() - started
@@ -260,7 +291,9 @@ async def provision(
         binary=f"{bundle_dir}/bin/codex",
         bundle_dir=bundle_dir,
         pushed=pushed,
-        pushed_bytes=sum(f.local.stat().st_size for f in bundle.files) if pushed else 0,
+        pushed_bytes=sum(f.local.stat().st_size for f in bundle.files)
+        if pushed and isinstance(bundle, CodexBundle)
+        else 0,
         cache_state=state,
         round_trips=RoundTrips(
             execs=ops.trips.execs - before.execs,
@@ -269,6 +302,7 @@ async def provision(
         ),
         timings=timings,
         config=config,
+        version=bundle.version,
     )
 
 

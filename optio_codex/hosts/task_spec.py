@@ -66,11 +66,17 @@ class ProvisionSpec:
     # hashing 290 MB on every launch costs ~0.7 s.
     verify: VerifyMode = "stamp"
     code_mode_host: bool = False
+    # Which codex (hosts/codex_install.py): None, the pinned bundle in cache_root, pushed there
+    # if missing unless install_if_missing is False; else the checked codex install_dir holds.
+    install_dir: str | None = None
+    install_if_missing: bool = True
 
     def __post_init__(self) -> None:
         validate_task_id(self.task_id)
         for name in ("task_root", "cache_root"):
             validate_root(name, getattr(self, name))
+        if self.install_dir is not None:
+            validate_root("install_dir", self.install_dir)
         if self.verify not in ("sha256", "stamp"):
             raise ValueError(f"verify={self.verify!r}: use 'sha256' or 'stamp'")
         for d in self.extra_allowed_dirs:

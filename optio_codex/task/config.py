@@ -25,6 +25,7 @@ from optio_agents.config_types import (
 from optio_host.types import SSHConfig as _OptioHostSSHConfig
 
 from optio_codex.driver.policies import PermissionPolicy
+from optio_codex.hosts.codex_install import install_problems
 from optio_codex.hosts.launch import SECRET_NAME
 from optio_codex.hosts.provider_keys import provider_key_problems
 from optio_codex.hosts.sandbox_entries import sandbox_contradictions
@@ -125,6 +126,10 @@ class CodexTaskConfig(
     ssh: SSHConfig | None = None  # None: run on the worker itself
     task_root: str | None = None  # default: ~/.optio-codex/tasks on the host (not /tmp)
     cleanup: Cleanup = "always"
+    # A codex install on the host, used after its --version check (hosts/codex_install.py);
+    # None: the pinned codex. install_if_missing=False: nothing is installed on the host.
+    install_dir: str | None = None
+    install_if_missing: bool = True
     # -- codex
     model: str | None = None
     reasoning_effort: str | None = None
@@ -246,6 +251,7 @@ class CodexTaskConfig(
             yield "approval_timeout must be positive or None"
         if self.task_root is not None and not self.task_root.startswith(("/", "~")):
             yield f"task_root={self.task_root!r} must be absolute (or start with ~)"
+        yield from install_problems(self.install_dir, self.install_if_missing)
         if self.transport not in (None, "detached", "attached"):
             yield f"transport={self.transport!r} is not 'detached' or 'attached'"
         if self.reconnect_timeout <= 0:
@@ -363,6 +369,8 @@ def provision_spec(config: CodexTaskConfig, task_id: str, **overrides: Any) -> P
         "host_protocol": config.host_protocol,
         "log_documentation": log_protocol(config).documentation,
         "supports_resume": config.supports_resume,
+        "install_dir": config.install_dir,
+        "install_if_missing": config.install_if_missing,
     }
     if config.task_root:
         values["task_root"] = config.task_root

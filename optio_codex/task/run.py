@@ -26,13 +26,13 @@ from optio_codex.driver.conversation import CodexConversation, ConversationOptio
 from optio_codex.driver.gate import GateSettings
 from optio_codex.driver.policies import DenyAll
 from optio_codex.driver.recovery import RecoverySettings
+from optio_codex.hosts.codex_install import provision_codex
 from optio_codex.hosts.detached_server import DetachedAppServer
 from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
 from optio_codex.hosts.optio_host_adapter import VerifiedRemoteHost, make_task_host
 from optio_codex.hosts.provision import (
     DEFAULT_TASK_ROOT,
     ProvisionResult,
-    provision,
     remove_task_dir,
 )
 from optio_codex.hosts.reconnect import SshSession
@@ -215,7 +215,7 @@ class CodexTaskRun:
             extra_files=tuple(plan.files),
             base_codex_config=plan.codex_config,
         )
-        self.provisioned = result = await provision(self._ops(), spec)
+        self.provisioned = result = await provision_codex(self._ops(), spec)
         paths = result.paths
         self.ctx.report_progress(None, provisioned(result))
         self.memory.store = TaskStateStore(self._ops(), f"{paths.task_dir}/{STATE_FILE}")

@@ -49,6 +49,8 @@ def host_key_verified(connection: Any, target: SSHTarget) -> str:
 
 
 def provisioned(result: ProvisionResult) -> str:
+    if result.cache_state == "install_dir":
+        return f"codex {result.version} provisioned: the install_dir one at {result.bundle_dir}"
     bundle = result.bundle_dir.rsplit("/", 1)[-1]
     if not result.pushed:
         return f"codex provisioned: cached on the host ({bundle})"
