@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,13 @@ def refresh_instant(text: str | None) -> tuple[datetime, int] | None:
     except ValueError:
         return None
     return seconds, int((fraction or "0").ljust(9, "0"))
+
+
+def rfc3339_now() -> str:
+    """Now as codex writes ``last_refresh``: UTC, to the nanosecond, with ``Z``."""
+    now = time.time_ns()
+    stamp = datetime.fromtimestamp(now // 1_000_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{now % 1_000_000_000:09d}Z"
 
 
 def login_facts(auth_json: bytes) -> tuple[str | None, str | None]:

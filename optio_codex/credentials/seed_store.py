@@ -43,6 +43,7 @@ __all__ = [
     "Lineage",
     "SaveOutcome",
     "SeedFiles",
+    "SeedLeased",
     "SeedNotFound",
     "SeedQuarantined",
     "SeedStore",
@@ -67,6 +68,15 @@ class SeedQuarantined(RuntimeError):
         super().__init__(f"seed {seed_id} is quarantined: {reason}")
         self.seed_id = seed_id
         self.reason = reason
+
+
+class SeedLeased(RuntimeError):
+    """The seed is leased by another holder (a run using its login)."""
+
+    def __init__(self, seed_id: str, holder: str, until: Any) -> None:
+        super().__init__(f"seed {seed_id} is leased by {holder} until {until}")
+        self.seed_id = seed_id
+        self.holder = holder
 
 
 @dataclass(frozen=True)
@@ -120,10 +130,12 @@ class SeedStore:
         *,
         encrypt: Transform | None = None,
         decrypt: Transform | None = None,
+        suffix: str = CODEX_SEED_SUFFIX,
     ) -> None:
         self.db = db
         self.prefix = prefix
-        self.collection = db[f"{prefix}{CODEX_SEED_SUFFIX}"]
+        self.suffix = suffix
+        self.collection = db[f"{prefix}{suffix}"]
         self.codec = BlobCodec.choose(encrypt, decrypt)
         self._bucket = AsyncIOMotorGridFSBucket(db)
         self._indexed = False
@@ -294,9 +306,43 @@ class SeedStore:
     async def acquire(self, pool_key: str, holder: str) -> str | None:
         """Lease the least recently leased free live seed of the pool; its id, or None."""
         seed_id: str | None = await seeds.acquire(
-            self.db, prefix=self.prefix, suffix=CODEX_SEED_SUFFIX, poolKey=pool_key, holder=holder
+            self.db, prefix=self.prefix, suffix=self.suffix, poolKey=pool_key, holder=holder
         )
         return seed_id
+
+    async def lease(self, seed_id: str, holder: str) -> str:
+        """Lease this one seed for ``holder`` (optio-agents' TTL) if it is free or already
+        ``holder``'s; its id. SeedLeased if another holder has it, SeedQuarantined if dead."""
+        doc = await self.find(seed_id)
+        free_or_mine = {
+            "$or": [
+                {"$eq": [{"$ifNull": ["$lease", None]}, None]},
+                {"$not": {"$gt": ["$lease.expiresAt", "$$NOW"]}},
+                {"$eq": ["$lease.holder", holder]},
+            ]
+        }
+        taken = await self.collection.find_one_and_update(
+            {"_id": doc["_id"], "status": {"$nin": ["dead", "quarantined"]}, "$expr": free_or_mine},
+            [
+                {
+                    "$set": {
+                        "lease": {
+                            "holder": holder,
+                            "expiresAt": {"$add": ["$$NOW", seeds.LEASE_TTL_SECONDS * 1000]},
+                        },
+                        "lastLeasedAt": "$$NOW",
+                    }
+                }
+            ],
+            projection={"_id": 1},
+        )
+        if taken is not None:
+            return str(doc["_id"])
+        doc = await self.find(str(doc["_id"]))
+        if doc.get("status") in ("dead", "quarantined"):
+            raise SeedQuarantined(str(doc["_id"]), quarantine_reason(doc))
+        lease = doc.get("lease") or {}
+        raise SeedLeased(str(doc["_id"]), str(lease.get("holder")), lease.get("expiresAt"))
 
     async def renew(self, seed_id: str, holder: str) -> bool:
         """Slide ``holder``'s lease to optio-agents' TTL from now (a longer lease is kept);
@@ -309,7 +355,7 @@ class SeedStore:
         await seeds.release(
             self.db,
             prefix=self.prefix,
-            suffix=CODEX_SEED_SUFFIX,
+            suffix=self.suffix,
             seed_id=str(doc["_id"]),
             holder=holder,
         )

@@ -9,8 +9,9 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
+
+from optio_codex.credentials.lineage import rfc3339_now
 
 CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
 AUTH_CLAIM = "https://api.openai.com/auth"
@@ -25,13 +26,6 @@ def _b64(data: dict[str, Any]) -> str:
 def unsigned_jwt(claims: dict[str, Any]) -> str:
     """A JWT codex parses: header, claims, and a placeholder signature (it checks none)."""
     return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.unsigned"
-
-
-def rfc3339_now() -> str:
-    """``last_refresh`` as codex writes it (nanoseconds, Z)."""
-    now = time.time_ns()
-    stamp = datetime.fromtimestamp(now // 1_000_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{stamp}.{now % 1_000_000_000:09d}Z"
 
 
 @dataclass
