@@ -92,9 +92,7 @@ UNSETTLED: dict[str, tuple[Any, ...]] = {
 # the ttyd fields: the terminal UI; the resume fields: snapshots). Checked as they appear.
 PENDING = {
     "install_if_missing",
-    "install_ttyd_if_missing",
     "install_dir",
-    "ttyd_install_dir",
     "workdir_exclude",
     "on_resume_refresh",
 }
@@ -232,6 +230,7 @@ def test_a_config_using_every_published_field_constructs(
     assert config.ask_for_approval == "on-request"
     said = " ".join(r.getMessage() for r in caplog.records)
     assert "sandbox=None" in said and "on-failure" in said  # each difference is logged
+    assert "no ttyd" in said
 
 
 @pytest.mark.parametrize(
@@ -250,6 +249,7 @@ def test_a_config_using_every_published_field_constructs(
         ({"sandbox": "off"}, "sandbox"),
         ({"ask_for_approval": "sometimes"}, "ask_for_approval"),
         ({"tool_verbosity": "loud"}, "tool_verbosity"),
+        ({"ttyd_install_dir": "opt/ttyd"}, "ttyd_install_dir"),
         ({"extra_allowed_dirs": [AllowedDir("data", "ro")]}, "extra_allowed_dirs"),
         (
             {"extra_allowed_dirs": [AllowedDir("/srv", "rw"), AllowedDir("/srv/ref", "ro")]},

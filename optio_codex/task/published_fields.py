@@ -36,6 +36,7 @@ log = logging.getLogger("optio_codex.task.config")
 # (model/list's supportedReasoningEfforts). Its bundled catalog advertises low … ultra; the
 # published package also let none and minimal through (older models). Anything else is a typo.
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra")
+SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra"]
 # A deliverables subdirectory: one plain path component.
 _SUBDIR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -58,11 +59,16 @@ class PublishedFieldsMixin(
     use_client_messages: bool = False
     # The CALLER_MESSAGE keyword: the agent's messages to this callback; a reply goes back.
     on_caller_message: CallerMessageCallback | None = None
+    # The published terminal UI ran ttyd on the host. Ours needs none (the engine serves the
+    # terminal, docs/tui.md): accepted, and a value other than the default is said to differ.
+    install_ttyd_if_missing: bool = True
+    ttyd_install_dir: str | None = None
 
     @property
-    def effective_sandbox_mode(self) -> str:
+    def effective_sandbox_mode(self) -> SandboxMode:
         """The sandbox codex runs with (``sandbox`` after the published values are mapped)."""
-        return str(getattr(self, "sandbox", "workspace-write"))
+        mode: SandboxMode = getattr(self, "sandbox", "workspace-write")
+        return mode
 
 
 def published_problems(config: Any) -> Iterator[str]:
@@ -84,6 +90,7 @@ def published_problems(config: Any) -> Iterator[str]:
     if config.on_caller_message is not None and not callable(config.on_caller_message):
         yield "on_caller_message must be an async callable (hook_ctx, name, data)"
     yield from _mixin_problems(config)
+    yield from _ttyd_problems(config)
 
 
 def _differ(config: Any, message: str, *args: Any) -> None:
@@ -221,3 +228,15 @@ def log_protocol(config: Any) -> Protocol:
         caller_messages=config.on_caller_message is not None,
     )
     return _ShimlessProtocol(plain.documentation, plain.parse_log_line, plain.features)
+
+
+def _ttyd_problems(config: Any) -> Iterator[str]:
+    where = config.ttyd_install_dir
+    if where is not None and (not isinstance(where, str) or not where.startswith(("/", "~"))):
+        yield f"ttyd_install_dir={where!r} must be an absolute path (start with '/' or '~')"
+    if where is not None or config.install_ttyd_if_missing is not True:
+        _differ(
+            config,
+            "install_ttyd_if_missing / ttyd_install_dir: no ttyd is installed or used; the "
+            "terminal UI is served by the engine (mode='iframe')",
+        )
