@@ -104,7 +104,8 @@ def without_excluded(entries: dict[str, tuple[str, int, str]]) -> dict[str, tupl
 async def test_full_incremental_and_restore(ops: HostOps, mongo_db: Any, host_dir: Path) -> None:
     work = host_dir / "work"
     make_tree(work)
-    store = SnapshotStore(mongo_db, "t")
+    # Over SSH the host compresses what it sends; locally it does not.
+    store = SnapshotStore(mongo_db, "t", gzip_transfer=isinstance(ops, LiveSshOps))
     roots = [SnapshotRoot("workspace", str(work))]
     first = await store.capture(ops, roots, process_id="p1", meta={"thread": "a"}, exclude=EXCLUDE)
     assert first.state == "complete" and first.meta == {"thread": "a"}

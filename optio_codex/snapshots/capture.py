@@ -1,21 +1,21 @@
 """One root's capture: the host conversation of :mod:`host_side`, deciding what travels, and
-cutting what arrives into chunks for the :class:`ChunkWriter`.
+cutting what arrives into chunks for the :class:`~optio_codex.snapshots.writer.ChunkWriter`.
 
 A file travels when it is new, its size changed, or its mtime changed and ``sha256sum`` on the
-host says its content did too. Everything else keeps the chunks of the previous manifest,
-provided the store still holds them (they are claimed first; a file with a lost chunk travels
-again, so a snapshot never refers to a chunk the store lacks).
+host says its content did too. Everything else keeps the chunks of the previous manifest (the
+store has left out of ``previous`` the files whose chunks it lacks: those travel again).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from optio_codex.hosts.host_scripts import HostOps, finish
-from optio_codex.snapshots.chunks import CHUNK_SIZE, ChunkStore
+from optio_codex.snapshots.chunks import CHUNK_SIZE
 from optio_codex.snapshots.host_side import (
     CAPTURE_SCRIPT,
     HostReader,
@@ -28,69 +28,59 @@ from optio_codex.snapshots.host_side import (
 )
 from optio_codex.snapshots.model import Entry, Kind, SnapshotError, SnapshotRoot
 from optio_codex.snapshots.tar_stream import PlainStream, members, read_data
+from optio_codex.snapshots.writer import ChunkRef, ChunkWriter
 
-_BATCH_BYTES = 8 << 20
-_BATCH_CHUNKS = 256
+# The round trip above which the host compresses what it sends. On a fast link gzip costs
+# more time than the bytes it saves (random data runs through gzip -1 at about 50 MB/s); on a
+# slow one the SSH channel's window (about 2 MB a round trip) makes the bytes the cost. The
+# round trip is the time to open the exec channel (its confirmation); sshd's start of the
+# command afterwards (~90 ms even on loopback) says nothing about the link.
+GZIP_ABOVE_S = 0.02
 
 
-class ChunkWriter:
-    """Chunks of one capture on their way to the store: deduplicated within the capture,
-    batched, and written by a few batches at a time while the host keeps streaming."""
+@dataclass
+class _Arrived:
+    """A file that came from the host: its size, whole-file sha256 (set after the writer has
+    hashed a one-chunk file: then it is that chunk's id), and its chunks."""
 
-    def __init__(self, store: ChunkStore, inflight: int = 3) -> None:
-        self.store = store
-        self.known: set[str] = set()
-        self.batch: list[tuple[str, bytes]] = []
-        self.batch_bytes = 0
-        self.slots = asyncio.Semaphore(inflight)
-        self.tasks: list[asyncio.Task[None]] = []
-        self.new_chunks = 0
-        self.stored_bytes = 0
+    size: int
+    sha256: str
+    chunks: list[ChunkRef]
 
-    async def add(self, chunk_id: str, plain: bytes) -> None:
-        if chunk_id in self.known:
-            return
-        self.known.add(chunk_id)
-        self.batch.append((chunk_id, plain))
-        self.batch_bytes += len(plain)
-        if self.batch_bytes >= _BATCH_BYTES or len(self.batch) >= _BATCH_CHUNKS:
-            await self.flush()
+    def entry(self, item: Listed) -> Entry:
+        ids = tuple(ref.id for ref in self.chunks)
+        whole = self.sha256 or (ids[0] if ids else _EMPTY_SHA)
+        return Entry(item.path, "f", item.mode, self.size, item.mtime, "", whole, ids)
 
-    async def flush(self) -> None:
-        for task in self.tasks:
-            if task.done() and task.exception() is not None:
-                raise SnapshotError(f"storing chunks failed: {task.exception()!r}")
-        if not self.batch:
-            return
-        batch, self.batch, self.batch_bytes = self.batch, [], 0
-        await self.slots.acquire()
-        self.tasks.append(asyncio.create_task(self._write(batch)))
 
-    async def _write(self, batch: list[tuple[str, bytes]]) -> None:
-        try:
-            held = await self.store.claim([cid for cid, _ in batch])
-            new = [(cid, plain) for cid, plain in batch if cid not in held]
-            self.stored_bytes += await self.store.put(new)
-            self.new_chunks += len(new)
-        finally:
-            self.slots.release()
-
-    async def close(self) -> None:
-        await self.flush()
-        await asyncio.gather(*self.tasks)
-
-    async def abort(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+_EMPTY_SHA = hashlib.sha256(b"").hexdigest()
 
 
 @dataclass
 class RootResult:
-    entries: list[Entry] = field(default_factory=list)
+    """One root's capture; :meth:`entries` once the writer is closed (chunk ids are known)."""
+
+    listing: list[Listed] = field(default_factory=list)
+    keep: dict[str, Entry] = field(default_factory=dict)
+    arrived: dict[str, _Arrived] = field(default_factory=dict)
     missing: bool = False
     transferred: int = 0
-    changed: int = 0
+
+    @property
+    def changed(self) -> int:
+        return len(self.arrived)
+
+    def entries(self) -> list[Entry]:
+        out = []
+        for item in self.listing:
+            if item.kind in ("d", "l"):
+                out.append(_entry(item))
+            elif item.kind == "f" and item.path in self.keep:
+                old = self.keep[item.path]
+                out.append(_entry(item, old.sha256, old.chunks))
+            elif item.kind == "f" and item.path in self.arrived:
+                out.append(self.arrived[item.path].entry(item))
+        return out
 
 
 @dataclass
@@ -100,15 +90,13 @@ class _Plan:
     send: list[str]
 
 
-def _plan(listing: Sequence[Listed], previous: Mapping[str, Entry], held: set[str]) -> _Plan:
+def _plan(listing: Sequence[Listed], previous: Mapping[str, Entry]) -> _Plan:
     plan = _Plan({}, [], [])
     for item in listing:
         if item.kind != "f":
             continue
         old = previous.get(item.path)
         if old is None or old.kind != "f" or old.size != item.size:
-            plan.send.append(item.path)
-        elif not held.issuperset(old.chunks):
             plan.send.append(item.path)
         elif old.mtime == item.mtime:
             plan.keep[item.path] = old
@@ -126,14 +114,15 @@ async def capture_root(
     ops: HostOps,
     root: SnapshotRoot,
     exclude: Sequence[str],
-    previous: Mapping[str, Entry],
+    base: Callable[[], Awaitable[Mapping[str, Entry]]],
     writer: ChunkWriter,
     *,
-    gzip: bool,
+    gzip: bool | None,
 ) -> RootResult:  # Long: one conversation with the host, step by step
-    process = await ops.start(
-        CAPTURE_SCRIPT, capture_args(root.host_path, exclude, root.files, gzip)
-    )
+    opening = time.monotonic()
+    process = await ops.start(CAPTURE_SCRIPT, capture_args(root.host_path, exclude, root.files))
+    if gzip is None:
+        gzip = time.monotonic() - opening > GZIP_ABOVE_S
     reader = HostReader(process)
     try:
         status = (await reader.until(b"\n")).decode(errors="replace")
@@ -143,18 +132,22 @@ async def capture_root(
         if status != "OPTIO-SCAN ok":
             raise SnapshotError(f"capture of {root.name!r}: host said {status[:200]!r}")
         listing = await read_listing(reader)
-        reused = {c for item in listing if (old := previous.get(item.path)) for c in old.chunks}
-        held = await writer.store.claim(sorted(reused)) if reused else set()
-        plan = _plan(listing, previous, held)
-        await process.write(path_list(plan.hash_first))
-        sums = parse_sums(await reader.until(b"\0"))
-        for path in plan.hash_first:
-            old = previous[path]
-            if sums.get(path) == old.sha256:
-                plan.keep[path] = old
-            else:
-                plan.send.append(path)
-        await process.write(path_list(plan.send))
+        previous = await base()
+        plan = _plan(listing, previous)
+        mode = "gzip" if gzip else "none"
+        if plan.hash_first:
+            await process.write(path_list(plan.hash_first))
+            sums = parse_sums(await reader.until(b"\0"))
+            for path in plan.hash_first:
+                old = previous[path]
+                if sums.get(path) == old.sha256:
+                    plan.keep[path] = old
+                else:
+                    plan.send.append(path)
+            await process.write(path_list(plan.send, mode))
+        else:  # nothing to hash: both requests at once, a round trip saved
+            await process.write(path_list([]) + path_list(plan.send, mode))
+            await reader.until(b"\0")
         arrived = await _receive(PlainStream(reader, gzip), writer)
         result = await finish(process, None)
         if result.returncode not in (0, 1):  # 1: tar saw a file change while reading it
@@ -165,46 +158,28 @@ async def capture_root(
     except BaseException:
         await asyncio.shield(abandon(process))
         raise
-    entries = []
-    for item in listing:
-        if item.kind in ("d", "l"):
-            entries.append(_entry(item))
-        elif item.kind == "f" and item.path in plan.keep:
-            old = plan.keep[item.path]
-            entries.append(_entry(item, sha256=old.sha256, chunks=old.chunks))
-        elif item.kind == "f" and item.path in arrived:
-            size, sha, chunks = arrived[item.path]
-            entries.append(
-                Entry(item.path, "f", item.mode, size, item.mtime, "", sha, tuple(chunks))
-            )
-    return RootResult(entries, False, reader.received, len(arrived))
+    return RootResult(listing, plan.keep, arrived, False, reader.received)
 
 
-async def _receive(
-    stream: PlainStream, writer: ChunkWriter
-) -> dict[str, tuple[int, str, list[str]]]:
-    """Each regular file of the tar: its size, whole-file sha256 and chunk ids."""
-    arrived: dict[str, tuple[int, str, list[str]]] = {}
+async def _receive(stream: PlainStream, writer: ChunkWriter) -> dict[str, _Arrived]:
+    """Each regular file of the tar, cut into chunks handed to the writer. A file of several
+    chunks gets its whole-file hash here; one of a single chunk shares that chunk's id."""
+    arrived: dict[str, _Arrived] = {}
     async for member in members(stream):
         if not member.regular:
             continue
-        whole = hashlib.sha256()
-        chunks: list[str] = []
+        whole = hashlib.sha256() if member.size > CHUNK_SIZE else None
+        chunks: list[ChunkRef] = []
         pending = bytearray()
         async for data in read_data(stream, member.size, CHUNK_SIZE):
-            whole.update(data)
+            if whole is not None:
+                whole.update(data)
             pending += data
             if len(pending) >= CHUNK_SIZE:
-                piece = bytes(pending[:CHUNK_SIZE])
+                chunks.append(await writer.add(bytes(pending[:CHUNK_SIZE])))
                 del pending[:CHUNK_SIZE]
-                chunks.append(await _add(writer, piece))
         if pending:
-            chunks.append(await _add(writer, bytes(pending)))
-        arrived[member.path] = (member.size, whole.hexdigest(), chunks)
+            chunks.append(await writer.add(bytes(pending)))
+        digest = whole.hexdigest() if whole is not None else ""
+        arrived[member.path] = _Arrived(member.size, digest, chunks)
     return arrived
-
-
-async def _add(writer: ChunkWriter, piece: bytes) -> str:
-    chunk_id = hashlib.sha256(piece).hexdigest()
-    await writer.add(chunk_id, piece)
-    return chunk_id

@@ -7,8 +7,8 @@ One exec per root does a whole capture in a conversation over its stdin/stdout:
    ``"<type> <mode> <size> <mtime> ./<path>\\0<link target>\\0"``, ended by an empty record;
 2. it reads ``<n>\\n`` and n bytes of NUL-separated paths, and prints ``sha256sum`` of them
    (files whose size is unchanged but whose mtime moved: their content decides), then ``\\0``;
-3. it reads ``<n>\\n`` and n bytes of NUL-separated paths, and streams ``tar`` of exactly those
-   files on stdout (through ``gzip -1`` when asked), then exits.
+3. it reads ``<n> <gzip|none>\\n`` and n bytes of NUL-separated paths, and streams ``tar`` of
+   exactly those files on stdout (through ``gzip -1`` when asked), then exits.
 
 The worker answers each step at once, so a capture costs the exec and about two round trips
 whatever the number of files. Restore is one exec: a gzip stream of a tar on stdin, extracted
@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from optio_codex.hosts.host_scripts import SCRIPT_PRELUDE, HostProcess
 from optio_codex.snapshots.model import SnapshotError
 
-# $1 root, $2 "gzip"|"none", $3 number of excludes, $4 number of files, then the excludes,
+# $1 root, $2 number of excludes, $3 number of files, then the excludes,
 # then the files (none: the whole tree). Excludes follow optio-host's meaning: a pattern
 # without "/" matches any single path segment (find -name), one with "/" the whole relative
 # path (find -path). Builds find's argument list in "$@" (POSIX sh has no arrays).
 CAPTURE_SCRIPT = SCRIPT_PRELUDE + (
     'root=$(expand "$1") || fail "root is not absolute: $1"; '
-    "z=$2; ne=$3; nf=$4; shift 4; "
+    "ne=$2; nf=$3; shift 3; "
     'cd "$root" 2>/dev/null || { printf "OPTIO-SCAN missing\\n"; exit 0; }; '
     'printf "OPTIO-SCAN ok\\n"; '
     "n=$#; i=0; starts=0; "
@@ -47,7 +47,7 @@ CAPTURE_SCRIPT = SCRIPT_PRELUDE + (
     "printf '\\0'; "
     'read -r n; if [ "$n" -gt 0 ]; then head -c "$n" | xargs -0 sha256sum -- 2>/dev/null; fi; '
     "printf '\\0'; "
-    'read -r n; if [ "$z" = gzip ]; then '
+    'read -r n z; if [ "$z" = gzip ]; then '
     'head -c "$n" | tar -c -f - --null --no-recursion -T - | gzip -1; '
     'else head -c "$n" | tar -c -f - --null --no-recursion -T -; fi'
 )
@@ -187,19 +187,16 @@ def _unescape(name: str) -> str:
     return "".join(out)
 
 
-def path_list(paths: Sequence[str]) -> bytes:
-    """A request of steps 2 and 3: ``<n>\\n`` then the NUL-separated ``./`` paths."""
+def path_list(paths: Sequence[str], mode: str = "") -> bytes:
+    """A request of steps 2 and 3: ``<n>[ mode]\\n`` then the NUL-separated ``./`` paths."""
     body = b"".join(b"./" + p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
-    return str(len(body)).encode() + b"\n" + body
+    return f"{len(body)} {mode}".strip().encode() + b"\n" + body
 
 
-def capture_args(
-    host_path: str, exclude: Sequence[str], files: Sequence[str] | None, gzip: bool
-) -> list[str]:
+def capture_args(host_path: str, exclude: Sequence[str], files: Sequence[str] | None) -> list[str]:
     listed = list(files or ())
     return [
         host_path,
-        "gzip" if gzip else "none",
         str(len(exclude)),
         str(len(listed)),
         *exclude,

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 
 from optio_codex.hosts.host_scripts import HostOps, HostScriptError, finish, last_result
-from optio_codex.snapshots.chunks import ChunkCorrupt, ChunkStore, gzip_member
+from optio_codex.snapshots.chunks import CHUNK_SIZE, ChunkCorrupt, ChunkStore, gzip_member
 from optio_codex.snapshots.host_side import RESTORE_SCRIPT, abandon
 from optio_codex.snapshots.model import Entry, SnapshotCorrupt, SnapshotError
 from optio_codex.snapshots.tar_stream import END, header, padding
 
-_FETCH_BATCH = 16
+# A fetch from MongoDB: this many chunks, or about this many plain bytes.
+_FETCH_CHUNKS = 256
+_FETCH_BYTES = 8 << 20
 _WRITE_BYTES = 1 << 20
 
 
@@ -30,12 +32,18 @@ class RootRestored:
 
 
 async def _opened(
-    store: ChunkStore, snapshot_id: str, ids: Sequence[str]
+    store: ChunkStore, snapshot_id: str, ids: Sequence[str], sizes: Mapping[str, int]
 ) -> AsyncGenerator[dict[str, bytes], None]:
     """Gzip members of ``ids`` (in order, each once), a batch at a time, fetched one batch
     ahead of the consumer."""
-    unique = list(dict.fromkeys(ids))
-    batches = [unique[i : i + _FETCH_BATCH] for i in range(0, len(unique), _FETCH_BATCH)]
+    batches: list[list[str]] = [[]]
+    size = 0
+    for cid in dict.fromkeys(ids):
+        if len(batches[-1]) >= _FETCH_CHUNKS or size >= _FETCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(cid)
+        size += sizes.get(cid, CHUNK_SIZE)
 
     async def load(batch: list[str]) -> dict[str, bytes]:
         stored = await store.fetch(batch)
@@ -64,8 +72,17 @@ async def _opened(
                 await ahead
 
 
+def _sizes(entries: Sequence[Entry]) -> dict[str, int]:
+    """Each chunk's plain size, for batching: a file's last chunk holds what remains."""
+    sizes: dict[str, int] = {}
+    for entry in entries:
+        for i, cid in enumerate(entry.chunks):
+            sizes[cid] = min(CHUNK_SIZE, entry.size - i * CHUNK_SIZE)
+    return sizes
+
+
 async def _open_one(store: ChunkStore, snapshot_id: str, chunk_id: str) -> bytes:
-    async for batch in _opened(store, snapshot_id, [chunk_id]):
+    async for batch in _opened(store, snapshot_id, [chunk_id], {}):
         return batch[chunk_id]
     raise SnapshotCorrupt(snapshot_id, f"chunk {chunk_id} is missing")
 
@@ -93,7 +110,7 @@ async def restore_root(
             await process.write(bytes(out))
             out.clear()
 
-    batches = _opened(store, snapshot_id, [c for e in entries for c in e.chunks])
+    batches = _opened(store, snapshot_id, [c for e in entries for c in e.chunks], _sizes(entries))
     try:
         members: dict[str, bytes] = {}
         sent: set[str] = set()

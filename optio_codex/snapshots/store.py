@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
+import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,9 +26,10 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from optio_codex.hosts.host_scripts import HostOps
-from optio_codex.snapshots.capture import ChunkWriter, RootResult, capture_root
+from optio_codex.snapshots.capture import RootResult, capture_root
 from optio_codex.snapshots.chunks import ChunkCorrupt, ChunkStore, Codec, Transform, now, split
 from optio_codex.snapshots.model import (
+    Entry,
     Manifest,
     RestoreReport,
     SnapshotCorrupt,
@@ -34,6 +38,7 @@ from optio_codex.snapshots.model import (
     SnapshotRoot,
 )
 from optio_codex.snapshots.restore import restore_root
+from optio_codex.snapshots.writer import ChunkWriter
 
 SNAPSHOTS_SUFFIX = "_codex_snapshots"
 CHUNKS_SUFFIX = "_codex_snapshot_chunks"
@@ -44,12 +49,21 @@ CLOCK_MARGIN = timedelta(minutes=10)
 STALE_WRITING = timedelta(hours=6)
 
 
+@dataclass(frozen=True)
+class _Opened:
+    id: Any
+    doc: dict[str, Any]
+    previous: SnapshotInfo | None
+    base: Manifest | None
+
+
 class SnapshotStore:
     """Content-addressed, incremental snapshots of host directories, kept in MongoDB.
 
     ``encrypt``/``decrypt`` (bytes -> bytes, both or neither) wrap every stored chunk,
     manifests included: the published ``session_blob_encrypt``/``session_blob_decrypt``
-    hooks, or a ``BlobCipher``'s methods. ``gzip_transfer`` compresses what the host sends.
+    hooks, or a ``BlobCipher``'s methods. ``gzip_transfer``: whether the host compresses what
+    it sends (None: when the link is slow, see ``capture.GZIP_ABOVE_S``).
     """
 
     def __init__(
@@ -59,7 +73,7 @@ class SnapshotStore:
         *,
         encrypt: Transform | None = None,
         decrypt: Transform | None = None,
-        gzip_transfer: bool = True,
+        gzip_transfer: bool | None = None,
     ) -> None:
         if (encrypt is None) != (decrypt is None):
             raise ValueError("SnapshotStore: encrypt and decrypt must be given together")
@@ -92,12 +106,54 @@ class SnapshotStore:
         names = [r.name for r in roots]
         if len(set(names)) != len(names):
             raise ValueError(f"capture roots: names repeat: {names}")
+        # The bookkeeping in MongoDB runs while the host starts the scan (an exec costs a few
+        # round trips); each root waits for it only once its listing is in.
+        opening = asyncio.ensure_future(self._open(process_id, meta, previous))
+
+        async def base(name: str) -> dict[str, Entry]:
+            manifest = (await asyncio.shield(opening)).base
+            return {e.path: e for e in (manifest.roots.get(name, []) if manifest else [])}
+
+        writer = ChunkWriter(self.chunks)
+        try:
+            results = await asyncio.gather(
+                *(
+                    capture_root(
+                        ops,
+                        r,
+                        exclude,
+                        functools.partial(base, r.name),
+                        writer,
+                        gzip=self.gzip_transfer,
+                    )
+                    for r in roots
+                )
+            )
+            opened = await opening
+            await writer.close()
+            manifest = Manifest(
+                {r.name: res.entries() for r, res in zip(roots, results, strict=True)},
+                {r.name for r, res in zip(roots, results, strict=True) if res.missing},
+            )
+            fields = await self._finish(manifest, results, writer)
+        except BaseException:
+            await writer.abort()
+            await asyncio.shield(self._discard(opening))
+            raise
+        await self.snapshots.update_one({"_id": opened.id}, {"$set": fields})
+        await self._unpin(opened.previous)
+        return SnapshotInfo.from_doc({**opened.doc, **fields, "_id": opened.id})
+
+    async def _open(
+        self, process_id: str, meta: Mapping[str, Any], previous: SnapshotInfo | None
+    ) -> _Opened:
+        """The capture's "writing" document, and the pinned manifest it builds on."""
         await self._ensure_indexes()
         await self.snapshots.delete_many({"process_id": process_id, "state": "writing"})
         if previous is None:
             newest = await self.list(process_id)
             previous = newest[0] if newest else None
-        base = await self._previous_manifest(previous)
+        base = await self._pin_previous(previous)
         doc = {
             "process_id": process_id,
             "created_at": now(),
@@ -106,34 +162,7 @@ class SnapshotStore:
             "previous": previous.id if previous else None,
         }
         snapshot_id = (await self.snapshots.insert_one(doc)).inserted_id
-        writer = ChunkWriter(self.chunks)
-        try:
-            results = await asyncio.gather(
-                *(self._capture_root(ops, r, exclude, base, writer) for r in roots)
-            )
-            await writer.close()
-            manifest = Manifest(
-                {r.name: res.entries for r, res in zip(roots, results, strict=True)},
-                {r.name for r, res in zip(roots, results, strict=True) if res.missing},
-            )
-            fields = await self._finish(manifest, results, writer)
-        except BaseException:
-            await writer.abort()
-            await asyncio.shield(self.snapshots.delete_one({"_id": snapshot_id}))
-            raise
-        await self.snapshots.update_one({"_id": snapshot_id}, {"$set": fields})
-        return SnapshotInfo.from_doc({**doc, **fields, "_id": snapshot_id})
-
-    async def _capture_root(
-        self,
-        ops: HostOps,
-        root: SnapshotRoot,
-        exclude: Sequence[str],
-        base: Manifest | None,
-        writer: ChunkWriter,
-    ) -> RootResult:
-        previous = {e.path: e for e in (base.roots.get(root.name, []) if base else [])}
-        return await capture_root(ops, root, exclude, previous, writer, gzip=self.gzip_transfer)
+        return _Opened(snapshot_id, doc, previous, base)
 
     async def _finish(
         self, manifest: Manifest, results: Sequence[RootResult], writer: ChunkWriter
@@ -154,13 +183,41 @@ class SnapshotStore:
             "new_chunks": writer.new_chunks + len(pieces) - len(held),
         }
 
-    async def _previous_manifest(self, previous: SnapshotInfo | None) -> Manifest | None:
+    async def _pin_previous(self, previous: SnapshotInfo | None) -> Manifest | None:
+        """The manifest the capture builds on, its snapshot pinned (``prune`` spares it until
+        the capture ends, so the chunks it reuses stay referenced). Files whose chunks the
+        store lacks are left out: they travel again. None: capture everything."""
         if previous is None:
             return None
+        pinned = await self.snapshots.update_one(
+            {"_id": _object_id(previous.id), "state": "complete"},
+            {"$set": {"pinned_until": now() + STALE_WRITING}},
+        )
+        if not pinned.matched_count:
+            return None  # pruned meanwhile
         try:
-            return await self.manifest(previous.id)
+            manifest = await self.manifest(previous.id)
         except SnapshotCorrupt:
-            return None  # capture everything again; the new snapshot stands on its own
+            return None  # the new snapshot stands on its own
+        lost = set(await self.chunks.missing(manifest.chunk_ids()))
+        if lost:
+            for name, entries in manifest.roots.items():
+                manifest.roots[name] = [e for e in entries if lost.isdisjoint(e.chunks)]
+        return manifest
+
+    async def _unpin(self, previous: SnapshotInfo | None) -> None:
+        if previous is not None:
+            await self.snapshots.update_one(
+                {"_id": _object_id(previous.id)}, {"$unset": {"pinned_until": ""}}
+            )
+
+    async def _discard(self, opening: asyncio.Future[_Opened]) -> None:
+        if not opening.done():
+            opening.cancel()  # a "writing" document it leaves goes at the next capture
+        with contextlib.suppress(BaseException):
+            opened = await opening
+            await self.snapshots.delete_one({"_id": opened.id})
+            await self._unpin(opened.previous)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -231,7 +288,13 @@ class SnapshotStore:
         old = [s.id for s in (await self.list(process_id))[keep:]]
         if not old:
             return 0
-        result = await self.snapshots.delete_many({"_id": {"$in": [ObjectId(i) for i in old]}})
+        # A snapshot a capture builds on stays until that capture ends (a later prune takes it).
+        result = await self.snapshots.delete_many(
+            {
+                "_id": {"$in": [ObjectId(i) for i in old]},
+                "$or": [{"pinned_until": {"$exists": False}}, {"pinned_until": {"$lt": now()}}],
+            }
+        )
         return int(result.deleted_count)
 
     async def delete_process(self, process_id: str) -> int:

@@ -7,6 +7,7 @@ blocking file object, which an asyncio channel is not.
 
 from __future__ import annotations
 
+import asyncio
 import tarfile
 import zlib
 from collections.abc import AsyncIterator
@@ -43,7 +44,8 @@ class PlainStream:
                 self.pending = await self.reader.some()
                 if not self.pending:
                     return False
-            out = self.inflater.decompress(self.pending, _INFLATE_STEP)
+            # In a thread: zlib releases the GIL, so the event loop parses meanwhile.
+            out = await asyncio.to_thread(self.inflater.decompress, self.pending, _INFLATE_STEP)
             self.pending = self.inflater.unconsumed_tail
             if self.inflater.eof:
                 self.pending = b""
