@@ -1,0 +1,242 @@
+"""SeedKeeper: the companion of a seeded task (``CodexTaskConfig.seed_id``).
+
+Before provisioning it leases the seed (holder: the optio process id, which a resumed run
+shares), plants its login (task/companions.py's LaunchPlan: auth.json 0600 in the
+provisioning tar, its config.toml under the task's own), and keeps the lease alive. Once codex
+runs it watches the host's auth.json and saves every rotation back (seed_sync.py). At the end
+it saves back a last time, then releases the lease, or, when codex keeps running for a resume
+or the host could not be read, keeps the lease long enough for the next run to take over.
+
+A resumed run first reads the login the task directory still holds: codex may have rotated it
+after the last save-back (an engine crash), and that newer token is saved before planting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from optio_codex.credentials.auth_file import read_auth
+from optio_codex.credentials.host_auth import poll_auth_file
+from optio_codex.credentials.leases import (
+    DETACHED_LEASE_SECONDS,
+    RUN_LEASE_SECONDS,
+    SeedBusy,
+    SeedLeases,
+)
+from optio_codex.credentials.manifest import CODEX_SEED_SUFFIX
+from optio_codex.credentials.planting import (
+    AUTH_FILE,
+    MARKER_FILE,
+    marker,
+    read_marker,
+    seed_codex_config,
+)
+from optio_codex.credentials.refusals import refusal_reason
+from optio_codex.credentials.seed_store import SeedNotFound, SeedQuarantined, SeedStore
+from optio_codex.credentials.seed_sync import SeedSync
+from optio_codex.hosts.host_scripts import HostOps
+from optio_codex.mappings import deep_merge
+from optio_codex.task.companions import LaunchPlan, PrepareView, RunEnding, RunView
+from optio_codex.task.config import CodexTaskConfig
+
+log = logging.getLogger(__name__)
+
+NAMED_SEED_WAIT = 600.0  # a seed another task holds: wait this long for it, then fail
+POLL_INTERVAL = 2.0  # the host's auth.json, between reads (a stat when nothing changed)
+RENEW_INTERVAL = RUN_LEASE_SECONDS / 3
+STOP_READ_TIMEOUT = 6.0
+
+
+class SeedKeeper:
+    """Plants a seed's login into one run and keeps the seed in step with it."""
+
+    def __init__(self, config: CodexTaskConfig) -> None:
+        self.config = config
+        self.holder = ""
+        self.seed_id: str | None = None  # ObjectId hex, once leased
+        self.sync: SeedSync | None = None
+        self.quarantined: str | None = None
+        self._leases: SeedLeases | None = None
+        self._store: SeedStore | None = None
+        self._ops: HostOps | None = None
+        self._auth_path = ""
+        self._report: Any = None
+        self._tasks: list[asyncio.Task[Any]] = []  # the renewer and the watcher
+        self._quarantining: asyncio.Task[None] | None = None
+        self._unsubscribe: Any = None
+
+    def __repr__(self) -> str:
+        return f"SeedKeeper(seed={self.seed_id})"
+
+    # -- before codex starts ----------------------------------------------------------------
+
+    async def prepare(self, view: PrepareView, plan: LaunchPlan) -> None:
+        ctx, config = view.ctx, self.config
+        self.holder = str(ctx.process_id)
+        self._report = ctx.report_progress
+        self._ops = view.ops
+        task_dir = view.paths.task_dir
+        self._auth_path = f"{task_dir}/{AUTH_FILE}"
+        self._store = store = SeedStore(
+            ctx._db, ctx._prefix, encrypt=config.seed_encrypt, decrypt=config.seed_decrypt
+        )
+        self._leases = SeedLeases(ctx._db[f"{ctx._prefix}{CODEX_SEED_SUFFIX}"])
+        on_host = await read_marker(view.ops, task_dir) if view.resuming else None
+        self.seed_id = seed_id = await self._lease(on_host, view.resuming)
+        self._tasks.append(asyncio.create_task(self._renew()))
+        files = await store.load(seed_id)
+        planted = read_auth(files.auth_json)
+        if planted is None:
+            raise ValueError(f"seed {seed_id}: its auth.json is not JSON")
+        self.sync = SeedSync(store, seed_id, self.holder, files.lineage, planted)
+        if view.resuming and on_host == seed_id and await self._recover():
+            files = await store.load(seed_id)
+        plan.files.append((AUTH_FILE, files.auth_json, 0o600))
+        plan.files.append((MARKER_FILE, marker(seed_id, _name_of(config.seed_id)), 0o600))
+        plan.codex_config = deep_merge(seed_codex_config(files.config_toml), plan.codex_config)
+        plan.notes.append(
+            f"seed {_label(config.seed_id, seed_id)}: login planted "
+            f"(lineage generation {files.lineage.generation})"
+        )
+
+    async def _lease(self, on_host: str | None, resuming: bool) -> str:
+        assert self._leases is not None
+        leases, wanted = self._leases, self.config.seed_id
+        if on_host is not None:  # a resumed run: the seed its task directory holds
+            try:
+                return await leases.take_waiting(on_host, self.holder, wait=NAMED_SEED_WAIT)
+            except (SeedBusy, SeedNotFound, SeedQuarantined) as exc:
+                self._report(None, f"seed: cannot take back {on_host}: {exc}", level="warning")
+        if callable(wanted):
+            mine = await leases.held_by(self.holder) if resuming else None
+            wanted = mine or await wanted(self.holder)  # a pool leases it for this holder
+        assert isinstance(wanted, str)
+        return await leases.take_waiting(wanted, self.holder, wait=NAMED_SEED_WAIT)
+
+    async def _recover(self) -> bool:
+        """The login a restart left on the host, saved back if codex rotated it since."""
+        assert self.sync is not None and self._ops is not None
+        try:
+            read = await poll_auth_file(self._ops, self._auth_path)
+        except Exception as exc:
+            log.warning("seed: could not read the task's previous login: %s", exc)
+            return False
+        note = await self.sync.offer(read.content) if read.content else None
+        if note:
+            self._report(None, f"{note}, recovered from the task directory after a restart")
+        return note is not None
+
+    async def _renew(self) -> None:
+        """Keep the lease for the whole run; a lapsed one is taken back if still free."""
+        assert self._leases is not None and self.seed_id is not None
+        warned = False
+        while True:
+            await asyncio.sleep(RENEW_INTERVAL)
+            try:
+                kept = await self._leases.extend(self.seed_id, self.holder, RUN_LEASE_SECONDS)
+                if not kept:
+                    kept = await self._leases.take(self.seed_id, self.holder) is not None
+            except Exception as exc:  # MongoDB unreachable for a moment: the next round
+                log.warning("seed: could not renew the lease: %s", exc)
+                continue
+            if not kept and not warned:
+                warned = True
+                self._report(
+                    None,
+                    "seed: the lease was lost to another task; rotations are not saved back",
+                    level="warning",
+                )
+
+    # -- while codex runs ---------------------------------------------------------------------
+
+    async def start(self, run: RunView) -> None:
+        conversation = getattr(run, "conversation", None)
+        if conversation is not None:  # the terminal mode has none: the watcher alone
+            self._unsubscribe = conversation.on_event(self._on_event)
+        self._ops = run.ops
+        self._tasks.append(asyncio.create_task(self._watch()))
+
+    async def _watch(self) -> None:
+        assert self.sync is not None and self._ops is not None
+        failures = 0
+        while True:
+            await asyncio.sleep(POLL_INTERVAL)
+            try:
+                note = await self.sync.check(self._ops, self._auth_path)
+            except Exception as exc:  # an SSH drop: read again once it is back
+                failures += 1
+                if failures in (1, 30):
+                    log.warning("seed: could not read the task's auth.json: %s", exc)
+                continue
+            failures = 0
+            if note:
+                self._report(None, note)
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        reason = refusal_reason(event)
+        if reason is not None and self.quarantined is None:
+            self.quarantined = reason  # once: never retried in a loop
+            self._quarantining = asyncio.create_task(self._quarantine(reason))
+
+    async def _quarantine(self, reason: str) -> None:
+        assert self._store is not None and self.seed_id is not None
+        try:
+            await self._store.quarantine(self.seed_id, reason)
+        except Exception:
+            log.exception("seed %s: could not quarantine it", self.seed_id)
+            return
+        self._report(
+            None,
+            f"seed {_label(self.config.seed_id, self.seed_id)} quarantined: {reason}; "
+            "sign in again to make a new seed (optio-codex seeds login NAME)",
+            level="warning",
+        )
+
+    # -- the end ----------------------------------------------------------------------------
+
+    async def stop(self, ending: RunEnding) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._quarantining is not None:
+            await asyncio.gather(self._quarantining, return_exceptions=True)
+        if self._leases is None or self.seed_id is None:
+            return
+        read_ok = await self._last_save_back()
+        if ending.detaching or not read_ok:
+            # codex goes on (a resume takes over) or its login could not be read: no one else
+            # may plant this seed before the next run has saved what the host holds.
+            await self._leases.extend(self.seed_id, self.holder, DETACHED_LEASE_SECONDS)
+            return
+        await self._leases.release(self.seed_id, self.holder)
+
+    async def _last_save_back(self) -> bool:
+        if self.sync is None or self._ops is None:
+            return True
+        try:
+            note = await self.sync.check(self._ops, self._auth_path, timeout=STOP_READ_TIMEOUT)
+        except Exception as exc:
+            log.warning(
+                "seed %s: the last save-back could not read the host: %s", self.seed_id, exc
+            )
+            return False
+        if note:
+            self._report(None, note)
+        return True
+
+
+def _name_of(seed: Any) -> str | None:
+    return seed if isinstance(seed, str) else None
+
+
+def _label(seed: Any, seed_id: str) -> str:
+    return seed if isinstance(seed, str) else seed_id
+
+
+def seed_keeper_for(config: CodexTaskConfig) -> SeedKeeper | None:
+    """The factory's hook (optio_codex.factory.COMPANIONS)."""
+    return SeedKeeper(config) if config.seed_id is not None else None
