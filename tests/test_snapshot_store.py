@@ -114,6 +114,7 @@ async def test_full_incremental_and_restore(ops: HostOps, mongo_db: Any, host_di
 
     (work / "src" / "pkg" / "mod.py").write_text("print('changed')\n")
     os.utime(work / "script.sh")  # touched, same content: must not travel
+    os.utime(work / "odd name\nwith newline")  # sha256sum escapes this name
     second = await store.capture(ops, roots, process_id="p1", meta={}, exclude=EXCLUDE)
     assert second.changed_files == 1
     # The listing and the changed file's bytes, nothing of the 6 MB of binary data.
@@ -296,3 +297,26 @@ async def test_encryption_with_hooks(mongo_db: Any, host_dir: Path) -> None:
     # Without the key the snapshot reads as corrupt, never as plaintext.
     with pytest.raises(SnapshotCorrupt):
         await SnapshotStore(mongo_db, "t").restore(ops, snap.id, {"ws": str(host_dir / "x")})
+
+
+async def test_encryption_with_the_builtin_cipher(mongo_db: Any, host_dir: Path) -> None:
+    from optio_codex.blob_crypto import BlobCipher, is_encrypted
+
+    ops = LocalOps()
+    work = host_dir / "w"
+    work.mkdir()
+    (work / "big.bin").write_bytes(os.urandom(1024 * 1024 + 100))
+    (work / "note.txt").write_text("plain words\n" * 100)
+    cipher = BlobCipher(os.urandom(32))
+    store = SnapshotStore(mongo_db, "t", encrypt=cipher.encrypt, decrypt=cipher.decrypt)
+    snap = await store.capture(
+        ops, [SnapshotRoot("ws", str(work))], process_id="p", meta={}, exclude=[]
+    )
+    async for doc in store.chunks.collection.find({}):
+        assert is_encrypted(bytes(doc["data"])[:64])
+    await store.restore(ops, snap.id, {"ws": str(host_dir / "r")})
+    assert tree(host_dir / "r") == tree(work)
+    other = BlobCipher(os.urandom(32))
+    wrong_key = SnapshotStore(mongo_db, "t", encrypt=other.encrypt, decrypt=other.decrypt)
+    with pytest.raises(SnapshotCorrupt):
+        await wrong_key.restore(ops, snap.id, {"ws": str(host_dir / "x")})
