@@ -10,8 +10,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from optio_agents.config_types import AllowedDir
 from optio_agents.mcp import McpServer
 
+from optio_codex.binary import CodexBinary
+from optio_codex.hosts.grants import with_read_only_grants
+from optio_codex.hosts.sandbox import SandboxSettings, preflight, run_local
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.testing.mcp_http import McpHttpServer
 from optio_codex.testing.model_server import (
@@ -21,7 +25,9 @@ from optio_codex.testing.model_server import (
     exec_command,
     text,
 )
+from tests.conftest import CodexEnv
 from tests.support.engine_runs import Engine, launch, log_messages, process_end
+from tests.test_sandbox import target
 from tests.test_task_engine import model_config
 
 SECRET = "Bearer mcp-secret-7f3a"
@@ -109,3 +115,27 @@ async def test_a_published_config_runs_with_its_messages_and_mcp_servers(
     # The header is in the 0600 config.toml only: no progress line or log entry names it.
     assert SECRET not in json.dumps(log_messages(proc), default=str)
     assert SECRET not in json.dumps(proc.get("progress"), default=str)
+
+
+async def test_read_only_grants_are_proven_unwritable_in_codex_s_sandbox(
+    codex_binary: CodexBinary, codex_env: CodexEnv
+) -> None:
+    """codex has no read-only roots: an ro grant is kept out of the writable ones, and the
+    preflight (inside the real sandbox) proves a command cannot write there."""
+    ro = codex_env.root / "reference"
+    rw = codex_env.root / "scratch"
+    ro.mkdir()
+    rw.mkdir()
+    grants = [AllowedDir("~/reference", "ro"), AllowedDir(str(rw), "rw")]
+    settings = with_read_only_grants(
+        SandboxSettings(writable_dirs=(str(rw),)), grants, str(codex_env.root)
+    )
+    assert settings.read_only_dirs == (str(ro),)
+    result = await preflight(run_local, target(codex_binary, codex_env), settings)
+    assert result.ok, result.checks
+    assert result.check("write-read-only-0").observed == "blocked"
+    assert result.check("write-extra-0").observed == "allowed"
+    assert list(ro.iterdir()) == []
+    # Without a sandbox there is nothing to prove.
+    loose = SandboxSettings(mode="danger-full-access")
+    assert with_read_only_grants(loose, grants, "/home/x") is loose

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from optio_agents.config_types import AllowedDir
+
+from optio_codex.hosts.sandbox import SandboxSettings
 
 WRITABLE_MODES = ("rw", "rwx")
 READ_ONLY_MODES = ("ro", "rox")
@@ -44,3 +49,14 @@ def _norm(path: str) -> str:
 
 def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def with_read_only_grants(
+    settings: SandboxSettings, grants: Sequence[AllowedDir] | None, host_home: str
+) -> SandboxSettings:
+    """``settings`` with the ``ro`` / ``rox`` grants among ``grants`` (``~`` resolved against
+    ``host_home``), so the preflight proves codex's sandbox keeps them unwritable."""
+    if settings.mode == "danger-full-access":
+        return settings  # nothing is confined, nothing to prove
+    roots = tuple(expand_home(g.path, host_home) for g in grants or () if g.mode in READ_ONLY_MODES)
+    return replace(settings, read_only_dirs=roots) if roots else settings

@@ -80,11 +80,16 @@ class SandboxUnavailable(OptioCodexError, RuntimeError):
 
 @dataclass(frozen=True, kw_only=True)
 class SandboxSettings:
-    """A task's sandbox: the mode, network access and extra writable dirs (absolute paths)."""
+    """A task's sandbox: the mode, network access and extra writable dirs (absolute paths).
+
+    ``read_only_dirs`` (an ``ro`` grant each) are not codex settings: codex reads everywhere
+    and has no read-only roots; the preflight proves that they are not writable.
+    """
 
     mode: SandboxMode = "workspace-write"
     network_access: bool = False
     writable_dirs: tuple[str, ...] = ()
+    read_only_dirs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.mode not in SANDBOX_MODES:
@@ -95,9 +100,9 @@ class SandboxSettings:
             raise ValueError(f"network_access needs mode 'workspace-write' (mode={self.mode!r})")
         if self.writable_dirs and self.mode != "workspace-write":
             raise ValueError(f"writable_dirs need mode 'workspace-write' (mode={self.mode!r})")
-        for path in self.writable_dirs:
+        for path in (*self.writable_dirs, *self.read_only_dirs):
             if not PurePosixPath(path).is_absolute():
-                raise ValueError(f"writable dir {path!r} must be an absolute path")
+                raise ValueError(f"granted dir {path!r} must be an absolute path")
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,8 @@ def _probes(settings: SandboxSettings, target: PreflightTarget, nonce: str) -> l
     ]
     for i, root in enumerate(settings.writable_dirs):
         probes.append(_Probe(f"write-extra-{i}", "allowed", f"{root}/{probe_name}"))
+    for i, root in enumerate(settings.read_only_dirs):
+        probes.append(_Probe(f"write-read-only-{i}", "blocked", f"{root}/{probe_name}"))
     network: Access = "allowed" if settings.network_access else "blocked"
     probes.append(_Probe("network", network))
     return probes

@@ -28,6 +28,7 @@ from optio_codex.driver.policies import DenyAll
 from optio_codex.driver.recovery import RecoverySettings
 from optio_codex.hosts.codex_install import provision_codex
 from optio_codex.hosts.detached_server import DetachedAppServer
+from optio_codex.hosts.grants import with_read_only_grants
 from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
 from optio_codex.hosts.optio_host_adapter import VerifiedRemoteHost, make_task_host
 from optio_codex.hosts.provision import (
@@ -235,7 +236,10 @@ class CodexTaskRun:
             PreflightTarget(
                 codex=result.binary, workspace=paths.workspace, scratch_parent=paths.task_dir
             ),
-            settings_from_config(result.config),
+            # ...and the read-only grants, which codex has no setting for: proven unwritable.
+            with_read_only_grants(
+                settings_from_config(result.config), self.config.extra_allowed_dirs, paths.host_home
+            ),
         )
         self.ctx.report_progress(None, sandbox_checked(checked))
 
