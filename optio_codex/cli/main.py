@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="codex app-server over SSH on this machine against a local model (one turn)"
     )
     demo.add_argument("prompt", nargs="?", default="Say hello.")
+    from optio_codex.cli.seeds import add_seeds_parser
+
+    add_seeds_parser(commands)
     return parser
 
 
@@ -245,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "seeds":
+        from optio_codex.cli.seeds import run_seeds
+
+        return run_seeds(args)
     from optio_codex.cli.demo import run_demo
 
     return asyncio.run(run_demo(args.prompt))

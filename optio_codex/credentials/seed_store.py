@@ -149,11 +149,12 @@ class SeedStore:
             raise SeedNotFound(f"no seed {seed_id!r}")
         return dict(doc)
 
-    async def load(self, seed_id: str) -> SeedFiles:
-        """The seed's login; SeedNotFound, SeedQuarantined, or SeedBlobError (unreadable)."""
+    async def load(self, seed_id: str, *, include_dead: bool = False) -> SeedFiles:
+        """The seed's login; SeedNotFound, SeedQuarantined (unless ``include_dead``: for an
+        operator's look), or SeedBlobError (unreadable)."""
         doc = await self.find(seed_id)
         resolved = str(doc["_id"])
-        if doc.get("status") in ("dead", "quarantined"):
+        if doc.get("status") in ("dead", "quarantined") and not include_dead:
             raise SeedQuarantined(resolved, quarantine_reason(doc))
         return await self._files(doc)
 
@@ -284,6 +285,16 @@ class SeedStore:
             ],
         )
         return bool(result.matched_count == 1)
+
+    async def delete(self, seed_id: str) -> None:
+        """Delete the seed's document, then its blob; SeedNotFound if there is none."""
+        doc = await self.collection.find_one_and_delete(seed_filter(seed_id))
+        if doc is None:
+            raise SeedNotFound(f"no seed {seed_id!r}")
+        try:
+            await self._bucket.delete(doc["blobId"])
+        except Exception:  # already gone: the document was what counted
+            pass
 
     async def quarantine(self, seed_id: str, reason: str) -> None:
         """Mark the seed dead with ``reason`` (no token in it): never leased or planted again
