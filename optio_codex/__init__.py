@@ -12,7 +12,19 @@ from optio_agents.context import HookContext, HookContextProtocol
 from optio_host.host import HostCommandError, RunResult
 
 from optio_codex._version import __version__
+from optio_codex.blob_crypto import BlobCipher
 from optio_codex.cli.errors import MongoUnavailable
+from optio_codex.credentials.manifest import (
+    CODEX_CRED_MANIFEST,
+    CODEX_SEED_MANIFEST,
+    CODEX_SEED_SUFFIX,
+    delete_seed,
+    list_seeds,
+    purge_seed,
+)
+from optio_codex.credentials.seed_store import SeedStore, seed_pool
+from optio_codex.credentials.sweep import sweep_seeds
+from optio_codex.credentials.verify import verify_and_refresh_seed
 from optio_codex.driver.approvals import CodexPermissionDecision, CodexPermissionRequest, Decision
 from optio_codex.driver.conversation import CodexConversation, ConversationOptions
 from optio_codex.driver.gate import GateSettings
@@ -44,10 +56,14 @@ from optio_codex.task.config import (
 
 __all__ = [
     "AGENT_INFO",
+    "CODEX_CRED_MANIFEST",
+    "CODEX_SEED_MANIFEST",
+    "CODEX_SEED_SUFFIX",
     "AllowedDir",
     "ApprovalPolicy",
     "ApprovalRecord",
     "AuthenticationFailed",
+    "BlobCipher",
     "CodexConversation",
     "CodexPermissionDecision",
     "CodexPermissionRequest",
@@ -78,11 +94,18 @@ __all__ = [
     "SandboxMode",
     "SandboxUnavailable",
     "SeedProvider",
+    "SeedStore",
     "SeedUnavailableError",
     "ThinkingVerbosity",
     "ToolVerbosity",
     "__version__",
     "create_codex_task",
+    "delete_seed",
+    "list_seeds",
+    "purge_seed",
     "read_approvals",
     "run_codex_session",
+    "seed_pool",
+    "sweep_seeds",
+    "verify_and_refresh_seed",
 ]
