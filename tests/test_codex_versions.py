@@ -185,6 +185,7 @@ async def test_an_empty_install_dir_and_install_if_missing(tmp_path: Path) -> No
         await provision_codex(
             LocalOps(), _spec(tmp_path, install_dir=str(empty), install_if_missing=False)
         )
+    assert list(empty.iterdir()) == []  # the staging dir made for the push is gone
     # Without install_dir, install_if_missing=False wants the pinned codex cached already.
     with pytest.raises(ProvisionError, match=message.format(tmp_path / "cache")):
         await provision_codex(LocalOps(), _spec(tmp_path, install_if_missing=False))
@@ -197,6 +198,22 @@ async def test_an_empty_install_dir_and_install_if_missing(tmp_path: Path) -> No
         LocalOps(), _spec(tmp_path, install_dir=str(empty), install_if_missing=False)
     )
     assert (again.pushed, again.binary) == (False, result.binary)
+
+
+async def test_the_published_cache_in_install_dir_caches_the_pinned_codex(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """0.4.8 kept a flat codex and a codex.version stamp there, refreshed to its pin; here the
+    pin is 0.163.0 and it is cached beside them (their codex is left alone, never run)."""
+    published = tmp_path / "optio-codex-bin"
+    published.mkdir()
+    (published / "codex").write_text("#!/bin/sh\nexit 1\n")
+    (published / "codex.version").write_text("0.142.5")
+    spec = _spec(tmp_path, install_dir=str(published), install_if_missing=False)
+    with pytest.raises(ProvisionError, match=f"host's cache {published} has no good codex"):
+        await provision_codex(LocalOps(), spec)
+    assert "is the published optio-codex's codex cache" in caplog.text
+    assert sorted(p.name for p in published.iterdir()) == ["codex", "codex.version"]
 
 
 # -- a server request the pinned schema lacks -------------------------------------------------

@@ -17,9 +17,10 @@ then fails. The codex found must report a version inside
 :data:`~optio_codex.binary.SUPPORTED_CODEX_WINDOW`; outside it the launch fails, naming the
 version, the window and the field. Nothing is ever taken from the host's PATH.
 
-A directory with no codex at all is the cache the pinned bundle goes into (the published
-meaning of ``install_dir``: where optio-codex keeps codex on the host), when
-``install_if_missing`` allows the install.
+A directory with no codex at all, or the published package's cache there (a flat ``codex`` with
+its ``codex.version`` stamp, whose codex is left alone), is the cache the pinned bundle goes
+into (the published meaning of ``install_dir``: where optio-codex keeps codex on the host),
+when ``install_if_missing`` allows the install.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import replace
 
-from optio_codex.binary import CodexVersionError, check_codex_version
+from optio_codex.binary import PINNED_CODEX_VERSION, CodexVersionError, check_codex_version
 from optio_codex.hosts.codex_bundle import HostCodexInstall
 from optio_codex.hosts.host_scripts import SCRIPT_PRELUDE, HostOps, run_script
 from optio_codex.hosts.provision import ProvisionError, ProvisionResult, provision
@@ -42,8 +43,8 @@ _CANDIDATES = (
     '"$d"/lib/node_modules/@openai/codex/node_modules/@openai/codex-linux-*/vendor/*'
 )
 
-# $1 install_dir. Reports {"state": "found", root, version, missing} | "lone" (a codex without
-# its layout) | "none" (no codex there).
+# $1 install_dir. Reports {"state": "found", root, version, missing} | "published" (0.4.8's
+# cache) | "lone" (a codex without its layout) | "none" (no codex there).
 _FIND_SCRIPT = SCRIPT_PRELUDE + (
     'd=$(expand "$1") || fail "install_dir is not absolute"; d=${d%/}; '
     'if [ -f "$d" ]; then case "$d" in */bin/codex) d=${d%/bin/codex};; '
@@ -52,6 +53,9 @@ _FIND_SCRIPT = SCRIPT_PRELUDE + (
     '[ -d "$d" ] || none; found=""; '
     f"for c in {_CANDIDATES}; do "
     '[ -f "$c/codex-package.json" ] && [ -x "$c/bin/codex" ] && { found=$c; break; }; done; '
+    # The published package's cache: a flat codex and its codex.version stamp.
+    'if [ -z "$found" ] && [ -f "$d/codex.version" ]; then '
+    'printf \'OPTIO-RESULT {"state":"published","dir":"%s"}\\n\' "$d"; exit 0; fi; '
     'if [ -z "$found" ]; then for c in "$d/codex" "$d/bin/codex"; do [ -e "$c" ] && { '
     'printf \'OPTIO-RESULT {"state":"lone","dir":"%s","codex":"%s"}\\n\' "$d" "$c"; exit 0; }; '
     "done; none; fi; "
@@ -90,6 +94,14 @@ async def find_install(
     )
     state = report.get("state")
     if state == "none":
+        return None
+    if state == "published":  # as published, the pin wins over what that cache holds
+        log.warning(
+            "install_dir %s is the published optio-codex's codex cache: its codex is not used; "
+            "the pinned codex %s is cached beside it",
+            install_dir,
+            PINNED_CODEX_VERSION,
+        )
         return None
     if state == "lone":
         raise ProvisionError(

@@ -175,6 +175,12 @@ _REMOVE_SCRIPT = (
 )
 
 
+# $1 a staging dir the check made for a push that is not allowed (install_if_missing=False).
+_DROP_STAGE_SCRIPT = (
+    'case "$1" in /*/.incoming.*) rm -rf "$1";; esac; printf \'OPTIO-RESULT {}\\n\''
+)
+
+
 # --- talking to the scripts -------------------------------------------------------------------
 
 
@@ -278,6 +284,7 @@ async def provision(
         state = str(report.get("state", ""))
         pushed = state != "ok"
     if pushed and not spec.install_if_missing:
+        await _run(ops, _DROP_STAGE_SCRIPT, [str(report.get("stage", ""))], "RESULT", timeout)
         raise ProvisionError(
             f"install_if_missing=False, and the host's cache {paths.cache_root} has no good "
             f"codex {bundle.version} (found: {state}); provision it first or allow the install"
