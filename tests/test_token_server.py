@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -151,3 +152,36 @@ async def test_real_codex_refreshes_through_the_stand_in(
     assert after == f"Bearer {rewritten['tokens']['access_token']}" != before
     assert tokens.is_valid_access(after.removeprefix("Bearer "))
     assert not [r for r in model_server.requests if r.step == "unauthorized"]
+
+
+async def test_real_codex_device_login_through_the_stand_in(
+    tokens: TokenServer, codex_binary: Any, tmp_path: Path
+) -> None:
+    """``codex login --device-auth --experimental_issuer`` (hidden flag of 0.163.0): it polls
+    while the stand-in answers 404, and writes a 0600 auth.json once the code is approved."""
+    home = tmp_path / "codex-home"
+    home.mkdir()
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "CODEX_HOME": str(home)}
+    argv = [str(codex_binary.path), "login", "--device-auth"]
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        "--experimental_issuer",
+        tokens.base_url,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    polls = ("POST", "/api/accounts/deviceauth/token")
+    async with asyncio.timeout(30):
+        while tokens.requests.count(polls) < 2:  # pending at least once
+            await asyncio.sleep(0.1)
+    (code,) = tokens.pending_user_codes
+    tokens.approve(code)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, output
+    assert code in output.decode() and f"{tokens.base_url}/codex/device" in output.decode()
+    auth = json.loads((home / "auth.json").read_text())
+    assert (home / "auth.json").stat().st_mode & 0o777 == 0o600
+    assert auth["tokens"]["account_id"] == "acct-test-1" and auth["last_refresh"]
+    assert tokens.is_valid_access(auth["tokens"]["access_token"])
