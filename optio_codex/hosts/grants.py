@@ -11,12 +11,14 @@ Its config has no read-only roots (probed: docs/codex-observed.md, "Directory gr
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from optio_agents.config_types import AllowedDir
 
 from optio_codex.hosts.sandbox import SandboxSettings
+from optio_codex.hosts.sandbox_entries import settings_from_config
 
 WRITABLE_MODES = ("rw", "rwx")
 READ_ONLY_MODES = ("ro", "rox")
@@ -60,3 +62,11 @@ def with_read_only_grants(
         return settings  # nothing is confined, nothing to prove
     roots = tuple(expand_home(g.path, host_home) for g in grants or () if g.mode in READ_ONLY_MODES)
     return replace(settings, read_only_dirs=roots) if roots else settings
+
+
+def preflight_settings(
+    config_toml: Mapping[str, Any], grants: Sequence[AllowedDir] | None, host_home: str
+) -> SandboxSettings:
+    """What the sandbox preflight checks: the sandbox the written config.toml asks for (not
+    the typed fields), and the read-only grants, which codex has no setting for."""
+    return with_read_only_grants(settings_from_config(config_toml), grants, host_home)

@@ -28,7 +28,7 @@ from optio_codex.driver.policies import DenyAll
 from optio_codex.driver.recovery import RecoverySettings
 from optio_codex.hosts.codex_install import provision_codex
 from optio_codex.hosts.detached_server import DetachedAppServer
-from optio_codex.hosts.grants import with_read_only_grants
+from optio_codex.hosts.grants import preflight_settings
 from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
 from optio_codex.hosts.optio_host_adapter import VerifiedRemoteHost, make_task_host
 from optio_codex.hosts.provision import (
@@ -39,7 +39,6 @@ from optio_codex.hosts.provision import (
 from optio_codex.hosts.reconnect import SshSession
 from optio_codex.hosts.registry import RegistryEntry, reap, register, stop_leftovers
 from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh_runner
-from optio_codex.hosts.sandbox_entries import settings_from_config
 from optio_codex.hosts.server_process import stop_detached
 from optio_codex.hosts.task_spec import TaskPaths
 from optio_codex.task.companions import (
@@ -230,16 +229,13 @@ class CodexTaskRun:
             remote=self.session,
         )
         run = ssh_runner(await self.host.live_connection()) if self.remote else run_local
-        # What codex will run with: the config.toml provision wrote, not the typed fields.
+        # What codex will run with: the config.toml provision wrote, and the ro grants.
         checked = await preflight(
             run,
             PreflightTarget(
                 codex=result.binary, workspace=paths.workspace, scratch_parent=paths.task_dir
             ),
-            # ...and the read-only grants, which codex has no setting for: proven unwritable.
-            with_read_only_grants(
-                settings_from_config(result.config), self.config.extra_allowed_dirs, paths.host_home
-            ),
+            preflight_settings(result.config, self.config.extra_allowed_dirs, paths.host_home),
         )
         self.ctx.report_progress(None, sandbox_checked(checked))
 
