@@ -25,45 +25,12 @@ import tomli_w
 from optio_agents.account import EMPTY, AccountInfo, UsageWindow
 
 from optio_codex.binary import pinned_codex
-from optio_codex.credentials.auth_file import jwt_claims
+from optio_codex.credentials.token_claims import account_from_auth, plan_name
 from optio_codex.hosts.launch import app_server_argv, app_server_env
 from optio_codex.protocol.endpoint import JsonRpcEndpoint
 from optio_codex.transport.local import spawn_local_app_server
 
 _NO_REFRESH = "http://127.0.0.1:9/oauth/token"  # discard port: nothing listens
-_PLAN_NAMES = {"free": "Free", "plus": "ChatGPT Plus", "pro": "ChatGPT Pro", "team": "ChatGPT Team"}
-
-
-def plan_name(plan: Any) -> str | None:
-    """codex's plan type as the published package shows it (\"pro\" → \"ChatGPT Pro\")."""
-    if not isinstance(plan, str) or not plan.strip():
-        return None
-    return _PLAN_NAMES.get(plan.lower(), plan.replace("_", " ").title())
-
-
-_AUTH_CLAIM = "https://api.openai.com/auth"
-
-
-def account_from_auth(auth_json: bytes) -> AccountInfo | None:
-    """Who the login is, from its id_token's claims (no network); None if it says nothing."""
-    try:
-        tokens = json.loads(auth_json).get("tokens") or {}
-    except (ValueError, AttributeError):
-        return None
-    if not isinstance(tokens, dict):
-        return None
-    claims = jwt_claims(tokens.get("id_token"))
-    found = claims.get(_AUTH_CLAIM)
-    auth: dict[str, Any] = found if isinstance(found, dict) else {}
-    plan, email = auth.get("chatgpt_plan_type"), claims.get("email")
-    if not plan and not email:
-        return None
-    return AccountInfo(
-        name=claims.get("name") if isinstance(claims.get("name"), str) else None,
-        email=email if isinstance(email, str) else None,
-        plan=plan_name(plan),
-        account_id=tokens.get("account_id") or auth.get("chatgpt_account_id"),
-    )
 
 
 async def analyze_account(

@@ -7,27 +7,13 @@ nanosecond, ``tokens.account_id`` kept); see docs/codex-observed.md and the cred
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from optio_codex.credentials.lineage import refresh_instant, token_hash
-
-
-def jwt_claims(token: str | None) -> dict[str, Any]:
-    """The payload of a JWT, unverified (codex checks no signature either); {} if none."""
-    parts = (token or "").split(".")
-    if len(parts) != 3 or not parts[2]:
-        return {}
-    try:
-        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        claims = json.loads(raw)
-    except (binascii.Error, ValueError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
+from optio_codex.credentials.token_claims import jwt_claims
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ import inspect
 import logging
 from typing import Any
 
-from optio_codex.credentials.account import account_from_auth
 from optio_codex.credentials.auth_file import read_auth
 from optio_codex.credentials.host_auth import poll_auth_file
 from optio_codex.credentials.planting import AUTH_FILE
 from optio_codex.credentials.seed_store import SeedStore
+from optio_codex.credentials.token_claims import account_from_auth
 from optio_codex.task.companions import RunEnding, RunView
 from optio_codex.task.config import CodexTaskConfig
 

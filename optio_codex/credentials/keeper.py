@@ -91,15 +91,21 @@ class SeedKeeper:
         if planted is None:
             raise ValueError(f"seed {seed_id}: its auth.json is not JSON")
         self.sync = SeedSync(store, seed_id, self.holder, files.lineage, planted)
-        if view.resuming and on_host == seed_id and await self._recover():
+        on_disk = await self._recover() if view.resuming and on_host == seed_id else None
+        if on_disk is not None:
             files = await store.load(seed_id)
-        plan.files.append((AUTH_FILE, files.auth_json, 0o600))
+        label = _label(config.seed_id, seed_id)
+        if on_disk is not None and _same_token(on_disk, files.auth_json):
+            # The task directory holds the seed's current login: left as it is, since a codex
+            # still running there (a reattach) may rotate it while this run provisions.
+            plan.notes.append(f"seed {label}: the task's login is the seed's current one")
+        else:
+            plan.files.append((AUTH_FILE, files.auth_json, 0o600))
+            plan.notes.append(
+                f"seed {label}: login planted (lineage generation {files.lineage.generation})"
+            )
         plan.files.append((MARKER_FILE, marker(seed_id, _name_of(config.seed_id)), 0o600))
         plan.codex_config = deep_merge(seed_codex_config(files.config_toml), plan.codex_config)
-        plan.notes.append(
-            f"seed {_label(config.seed_id, seed_id)}: login planted "
-            f"(lineage generation {files.lineage.generation})"
-        )
 
     async def _lease(self, on_host: str | None, resuming: bool) -> str:
         assert self._leases is not None
@@ -115,18 +121,22 @@ class SeedKeeper:
         assert isinstance(wanted, str)
         return await leases.take_waiting(wanted, self.holder, wait=NAMED_SEED_WAIT)
 
-    async def _recover(self) -> bool:
-        """The login a restart left on the host, saved back if codex rotated it since."""
+    async def _recover(self) -> bytes | None:
+        """The login a restart left on the host, saved back if codex rotated it since; the
+        host's auth.json, or None if there is none to keep."""
         assert self.sync is not None and self._ops is not None
         try:
             read = await poll_auth_file(self._ops, self._auth_path)
         except Exception as exc:
             log.warning("seed: could not read the task's previous login: %s", exc)
-            return False
-        note = await self.sync.offer(read.content) if read.content else None
+            return None
+        if read.content is None or read_auth(read.content) is None:
+            return None
+        self.sync.signature = read.signature
+        note = await self.sync.offer(read.content)
         if note:
             self._report(None, f"{note}, recovered from the task directory after a restart")
-        return note is not None
+        return read.content
 
     async def _renew(self) -> None:
         """Keep the lease for the whole run; a lapsed one is taken back if still free."""
@@ -227,6 +237,17 @@ class SeedKeeper:
         if note:
             self._report(None, note)
         return True
+
+
+def _same_token(a: bytes, b: bytes) -> bool:
+    first, second = read_auth(a), read_auth(b)
+    return (
+        first is not None
+        and second is not None
+        and first.usable
+        and first.refresh_hash is not None
+        and first.refresh_hash == second.refresh_hash
+    )
 
 
 def _name_of(seed: Any) -> str | None:

@@ -1,0 +1,122 @@
+"""Seeded codex tasks against the token-server stand-in: a ChatGPT login planted from the seed
+store, codex refreshing it at the local token server, the scripted model checking its bearer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from optio_codex.blob_crypto import BlobCipher
+from optio_codex.credentials.seed_store import SeedStore
+from optio_codex.task.config import CodexTaskConfig
+from optio_codex.testing import model_server as ms
+from optio_codex.testing.catalog import write_mock_model_catalog
+from optio_codex.testing.model_server import RecordedRequest, ScriptedModelServer, Step
+from optio_codex.testing.sshd import SshdInfo
+from optio_codex.testing.token_server import TokenServer
+from tests.support.engine_runs import ssh_to
+
+PREFIX = "t"  # the test engine's
+
+
+def finish_when_told(request: RecordedRequest) -> Step:
+    """A model that ends the task: DONE into optio.log, then a last word."""
+    calls = " ".join(
+        str(i.get("arguments"))
+        for i in request.body.get("input") or []
+        if i.get("type") == "function_call"
+    )
+    if "echo DONE" in calls:
+        return ms.text("Done.")
+    return ms.exec_command("echo DONE >> optio.log", escalate=False)
+
+
+@dataclass
+class SeedRig:
+    """The parts of a seeded task: token server, bearer-checking model, sshd, a cipher."""
+
+    token: TokenServer
+    model: ScriptedModelServer
+    sshd: SshdInfo
+    base: Path
+    db: Any
+    cipher: BlobCipher | None = field(default_factory=lambda: BlobCipher(b"k" * 32))
+    logins: list[dict[str, Any]] = field(default_factory=list)
+    # Each access token is good for this many model-server requests, then it is expired (the
+    # token server's access TTL cannot do it: under codex's 5-minute margin every backend
+    # call refreshes). None: good until its TTL.
+    access_budget: int | None = None
+    _uses: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.model.auth_check = self._check_bearer
+
+    def _check_bearer(self, authorization: str | None) -> bool:
+        if not self.token.bearer_check(authorization):
+            return False
+        if self.access_budget is None:
+            return True
+        bearer = (authorization or "").partition(" ")[2].strip()
+        used = self._uses.get(bearer, 0)
+        if used >= self.access_budget:
+            return False  # expired mid-session: codex reloads, then refreshes
+        self._uses[bearer] = used + 1
+        return True
+
+    @property
+    def store(self) -> SeedStore:
+        if self.cipher is None:
+            return SeedStore(self.db, PREFIX)
+        return SeedStore(self.db, PREFIX, encrypt=self.cipher.encrypt, decrypt=self.cipher.decrypt)
+
+    async def seed(self, name: str | None = None, *, pool: str | None = None, **login: Any) -> str:
+        """A new seed holding a fresh login of the token server."""
+        auth = self.token.new_login(**login)
+        self.logins.append(auth)
+        return await self.store.create(json.dumps(auth).encode(), name=name, pool_key=pool)
+
+    def codex_config(self) -> dict[str, Any]:
+        catalog = write_mock_model_catalog(self.base / "catalog.json")
+        config = self.token.chatgpt_codex_config(self.model.base_url, catalog)
+        config.pop("sandbox_workspace_write", None)
+        return config
+
+    def config(self, seed_id: Any, **overrides: Any) -> CodexTaskConfig:
+        values: dict[str, Any] = {
+            "consumer_instructions": "Do the scripted job, then write DONE to optio.log.",
+            "ssh": ssh_to(self.sshd),
+            "task_root": str(self.base / "tasks"),
+            "codex_config": self.codex_config(),
+            "env": self.token.codex_env(),
+            "seed_id": seed_id,
+            "auto_start": True,
+            "cleanup": "never",
+        }
+        if self.cipher is not None:
+            values["seed_blob_encrypt"] = self.cipher.encrypt
+            values["seed_blob_decrypt"] = self.cipher.decrypt
+        values.update(overrides)
+        return CodexTaskConfig(**values)
+
+    def secrets(self) -> Iterator[str]:
+        """Every token the token server issued, and every login's."""
+        for lineage in self.token.lineages.values():
+            yield lineage.current
+            yield from lineage.used
+        yield from self.token._access  # the access tokens it issued
+        for auth in self.logins:
+            yield from (auth["tokens"][k] for k in ("access_token", "refresh_token", "id_token"))
+
+    def auth_on_host(self, task_id: str) -> dict[str, Any]:
+        path = self.base / "tasks" / task_id / "home" / ".codex" / "auth.json"
+        return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+    def bearers(self) -> list[str | None]:
+        return [
+            r.headers.get("authorization")
+            for r in self.model.requests
+            if r.path.endswith("/responses")
+        ]
