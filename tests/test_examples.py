@@ -77,6 +77,13 @@ def test_host_ui_example() -> None:
     assert "state: done" in out
 
 
+def test_seed_store_example() -> None:
+    out = run_example("seed_store.py")
+    assert "verify: alive - refreshed (lineage generation 1) - Plan: ChatGPT Pro" in out
+    assert "stale save-back: conflict - seed is newer" in out
+    assert "verify: dead - refresh_token_reused - status dead" in out
+
+
 def test_every_example_is_run_here() -> None:
     source = Path(__file__).read_text()
     names = sorted(p.name for p in EXAMPLES.glob("*.py"))
