@@ -7,18 +7,16 @@ import asyncio
 import base64
 import io
 import json
-import tarfile
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from motor.motor_asyncio import AsyncIOMotorGridFSBucket
-from optio_agents import seeds
 from optio_agents.config_types import SeedUnavailableError
 
 from optio_codex.blob_crypto import BlobCipher, is_encrypted
 from optio_codex.credentials.lineage import token_hash
-from optio_codex.credentials.manifest import CODEX_SEED_SUFFIX, list_seeds, purge_seed
+from optio_codex.credentials.manifest import list_seeds, purge_seed
 from optio_codex.credentials.seed_blob import SeedBlobError
 from optio_codex.credentials.seed_store import (
     SeedNotFound,
@@ -26,6 +24,7 @@ from optio_codex.credentials.seed_store import (
     SeedStore,
     seed_pool,
 )
+from tests.support.published_seeds import published_seed, published_tar
 
 PREFIX = "t"
 
@@ -34,25 +33,6 @@ def auth(refresh: str, stamp: str = "2026-12-01T10:00:00.123456789Z") -> bytes:
     tokens = {"id_token": "a.b.c", "access_token": "x", "refresh_token": refresh}
     doc = {"auth_mode": "chatgpt", "OPENAI_API_KEY": None, "tokens": tokens}
     return json.dumps({**doc, "last_refresh": stamp}).encode()
-
-
-def published_tar(auth_json: bytes, config: bytes) -> bytes:
-    """What capture_seed's ``tar -czf ... .codex/auth.json .codex/config.toml`` makes."""
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w:gz") as tar:
-        for name, data in ((".codex/auth.json", auth_json), (".codex/config.toml", config)):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return out.getvalue()
-
-
-async def published_seed(db: Any, payload: bytes) -> str:
-    """A seed as optio_agents.seeds.capture_seed stores it (blob in the default bucket)."""
-    blob_id = await AsyncIOMotorGridFSBucket(db).upload_from_stream("seed", payload)
-    return await seeds.insert_seed(
-        db, prefix=PREFIX, suffix=CODEX_SEED_SUFFIX, blob_id=blob_id, manifest_version=1
-    )
 
 
 class Binding:

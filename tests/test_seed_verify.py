@@ -4,13 +4,16 @@ leaves the seed usable; a leased seed is refused."""
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
+from motor.motor_asyncio import AsyncIOMotorGridFSBucket
 
 from optio_codex.credentials.seed_store import SeedLeased, SeedQuarantined, SeedStore
 from optio_codex.credentials.sweep import sweep_seeds
@@ -18,6 +21,7 @@ from optio_codex.credentials.verify import verify_and_refresh_seed
 from optio_codex.testing.oauth_tokens import CLIENT_ID
 from optio_codex.testing.processes import free_loopback_port
 from optio_codex.testing.token_server import TokenServer
+from tests.support.published_seeds import published_seed, published_tar
 
 PREFIX = "t"
 
@@ -138,3 +142,20 @@ async def test_sweep_refreshes_idle_seeds_due_soon(mongo_db: Any, tokens: TokenS
     assert (report.refreshed, report.fresh, report.leased) == ([due], [fresh], [busy])
     assert (await store.load(due)).lineage.generation == 1
     assert tokens.counts.rotations == 1
+
+
+async def test_a_published_seed_verifies_and_stays_published_format(
+    mongo_db: Any, tokens: TokenServer
+) -> None:
+    login = json.dumps(tokens.new_login(email="old@example.com")).encode()
+    seed_id = await published_seed(mongo_db, published_tar(login, b"model = 'm'\n"))
+    result = await verify(mongo_db, seed_id)
+    assert result["status"] == "alive", result
+    doc = await SeedStore(mongo_db, PREFIX).find(seed_id)
+    stored = io.BytesIO()
+    await AsyncIOMotorGridFSBucket(mongo_db).download_to_stream(doc["blobId"], stored)
+    with tarfile.open(fileobj=io.BytesIO(stored.getvalue()), mode="r:gz") as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+    assert set(members) == {".codex/auth.json", ".codex/config.toml"}
+    assert refresh_of(members[".codex/auth.json"]) != refresh_of(login)
+    assert members[".codex/config.toml"] == b"model = 'm'\n"
