@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,8 +22,14 @@ from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.oauth_tokens import CLIENT_ID
 from optio_codex.testing.sshd import SshdInfo
 from optio_codex.testing.token_server import TokenServer
-from tests.support.engine_runs import log_messages, process_end, process_when
-from tests.support.seeded import SeedRig, finish_when_told
+from tests.support.engine_runs import launch, log_messages, process_end, process_when
+from tests.support.seeded import (
+    SeedRig,
+    documents_with,
+    finish_when_told,
+    processes_with,
+    text_with,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -79,19 +86,22 @@ async def test_a_named_seed_is_planted_used_and_released(engine: Engine, rig: Se
 
 
 async def test_two_tasks_on_one_seed_take_turns_and_the_lineage_survives(
-    engine: Engine, rig: SeedRig
+    engine: Engine, rig: SeedRig, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     # Each access token expires after one model-server request: codex refreshes it (the
     # single-use refresh token rotates) mid-session, in each task, several times.
     rig.access_budget = 1
     seed_id = await rig.seed("shared")
     holders: list[str | None] = []
+    exposed: list[str] = []
     stop = asyncio.Event()
 
     async def watch_leases() -> None:
         while not stop.is_set():
             lease = (await seed_doc(rig, seed_id)).get("lease") or {}
             holders.append(lease.get("holder"))
+            exposed.extend(processes_with(rig.secrets()))  # while codex runs with them
             await asyncio.sleep(0.05)
 
     watcher = asyncio.create_task(watch_leases())
@@ -116,10 +126,20 @@ async def test_two_tasks_on_one_seed_take_turns_and_the_lineage_survives(
     [lineage] = rig.token.lineages.values()
     assert json.loads(files.auth_json)["tokens"]["refresh_token"] == lineage.current
     assert lineage.revoked is None
+    # No token in any process's argv or environment, any log, progress line or document.
+    assert exposed == []
+    assert await documents_with(rig.db, rig.secrets()) == []
+    assert text_with([r.getMessage() for r in caplog.records], rig.secrets()) == []
+    messages = log_messages(first) + log_messages(second)
+    assert text_with(messages, rig.secrets()) == []
 
 
 async def test_a_pool_gives_two_tasks_two_seeds(engine: Engine, rig: SeedRig) -> None:
-    seeds = {await rig.seed(pool="p", account_id=f"acct-{i}") for i in range(2)}
+    # One seed of ours, one as the published package stored it (an encrypting hook pair).
+    seeds = {
+        await rig.seed(pool="p", account_id="acct-0"),
+        await rig.published_seed(pool="p", account_id="acct-1"),
+    }
     provider = seed_pool(rig.store, "p", wait=30)
     a, b = await run_tasks(engine, {"pool-a": rig.config(provider), "pool-b": rig.config(provider)})
     assert a["status"]["state"] == b["status"]["state"] == "done"
@@ -160,3 +180,25 @@ async def test_a_reused_token_quarantines_the_seed_once(engine: Engine, rig: See
     with pytest.raises(SeedQuarantined, match="refresh_token_reused"):
         await rig.store.load("spent")
     assert (await seed_doc(rig, seed_id)).get("lease") is None
+
+
+async def test_a_published_env_api_key_reaches_codex_in_auth_json_only(
+    engine: Engine, rig: SeedRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    key = "sk-published-style-" + "9" * 24
+    rig.model.auth_check = lambda header: header == f"Bearer {key}"
+    config = rig.config(None, env={"OPENAI_API_KEY": key, **rig.token.codex_env()})
+    assert config.api_key == key and "OPENAI_API_KEY" not in (config.env or {})
+    conversation = await launch(engine, "keyed-1", config)
+    exposed = processes_with([key])  # codex is up: its argv and environment hold no key
+    proc = await process_end(engine[0], "keyed-1")
+    assert proc["status"]["state"] == "done", proc["status"]
+    assert exposed == []
+    assert rig.model.requests and all(r.step != "unauthorized" for r in rig.model.requests)
+    assert await documents_with(rig.db, [key]) == []
+    assert text_with([r.getMessage() for r in caplog.records], [key]) == []
+    assert any("taken as api_key" in r.getMessage() for r in caplog.records)
+    replayed = conversation.subscribe(replay=True).get_nowait_batch()
+    events = [json.dumps(e, default=str) for e in replayed]
+    assert events and text_with(events, [key]) == []

@@ -3,13 +3,20 @@ store, codex refreshing it at the local token server, the scripted model checkin
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterator
+import tarfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import bson
+from motor.motor_asyncio import AsyncIOMotorGridFSBucket
+from optio_agents import seeds
+
 from optio_codex.blob_crypto import BlobCipher
+from optio_codex.credentials.manifest import CODEX_SEED_SUFFIX
 from optio_codex.credentials.seed_store import SeedStore
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.testing import model_server as ms
@@ -78,6 +85,31 @@ class SeedRig:
         self.logins.append(auth)
         return await self.store.create(json.dumps(auth).encode(), name=name, pool_key=pool)
 
+    async def published_seed(self, *, pool: str, **login: Any) -> str:
+        """A seed exactly as the published package's capture_seed stores it: a tar.gz of
+        ``.codex/auth.json`` and ``.codex/config.toml``, through the seed_blob_encrypt hook, in
+        the default GridFS bucket; a document without our name or lineage."""
+        auth = self.token.new_login(**login)
+        self.logins.append(auth)
+        out = io.BytesIO()
+        with tarfile.open(fileobj=out, mode="w:gz") as tar:
+            for name, data in (
+                (".codex/auth.json", json.dumps(auth, indent=2).encode()),
+                (".codex/config.toml", b'model_verbosity = "low"\n'),
+            ):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        payload = self.cipher.encrypt(out.getvalue()) if self.cipher else out.getvalue()
+        blob_id = await AsyncIOMotorGridFSBucket(self.db).upload_from_stream("seed", payload)
+        seed_id: str = await seeds.insert_seed(
+            self.db, prefix=PREFIX, suffix=CODEX_SEED_SUFFIX, blob_id=blob_id, manifest_version=1
+        )
+        await seeds.assign_to_pool(
+            self.db, prefix=PREFIX, suffix=CODEX_SEED_SUFFIX, seed_id=seed_id, poolKey=pool
+        )
+        return seed_id
+
     def codex_config(self) -> dict[str, Any]:
         catalog = write_mock_model_catalog(self.base / "catalog.json")
         config = self.token.chatgpt_codex_config(self.model.base_url, catalog)
@@ -120,3 +152,37 @@ class SeedRig:
             for r in self.model.requests
             if r.path.endswith("/responses")
         ]
+
+
+def processes_with(needles: Iterable[str]) -> list[str]:
+    """Live processes whose command line or environment holds any of ``needles``."""
+    wanted = [n.encode() for n in needles if n]
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        for part in ("cmdline", "environ"):
+            try:
+                data = (entry / part).read_bytes()
+            except OSError:
+                continue
+            if any(n in data for n in wanted):
+                found.append(f"{entry.name} ({part}): {data[:120]!r}")
+    return found
+
+
+async def documents_with(db: Any, needles: Iterable[str]) -> list[str]:
+    """Documents of every collection of ``db`` (GridFS chunks included) holding any needle."""
+    wanted = [n.encode() for n in needles if n]
+    found = []
+    for name in await db.list_collection_names():
+        async for doc in db[name].find():
+            raw = bson.encode(doc)
+            if any(n in raw for n in wanted):
+                found.append(f"{name}: {doc.get('_id')}")
+    return found
+
+
+def text_with(texts: Iterable[str], needles: Iterable[str]) -> list[str]:
+    wanted = [n for n in needles if n]
+    return [t[:120] for t in texts if any(n in t for n in wanted)]
