@@ -32,10 +32,12 @@ from optio_codex.snapshots.writer import ChunkRef, ChunkWriter
 
 # The round trip above which the host compresses what it sends. On a fast link gzip costs
 # more time than the bytes it saves (random data runs through gzip -1 at about 50 MB/s); on a
-# slow one the SSH channel's window (about 2 MB a round trip) makes the bytes the cost. The
-# round trip is the time to open the exec channel (its confirmation); sshd's start of the
-# command afterwards (~90 ms even on loopback) says nothing about the link.
+# slow one the SSH channel's window (about 2 MB a round trip) makes the bytes the cost. It is
+# measured inside the channel, on the hash request (step 2): opening an exec says little about
+# the link (sshd forks and starts the login shell, ~100 ms even on loopback), and only when
+# more than GZIP_MIN_BYTES are to travel, so a small capture keeps its steps pipelined.
 GZIP_ABOVE_S = 0.02
+GZIP_MIN_BYTES = 8 << 20
 
 
 @dataclass
@@ -119,10 +121,7 @@ async def capture_root(
     *,
     gzip: bool | None,
 ) -> RootResult:  # Long: one conversation with the host, step by step
-    opening = time.monotonic()
     process = await ops.start(CAPTURE_SCRIPT, capture_args(root.host_path, exclude, root.files))
-    if gzip is None:
-        gzip = time.monotonic() - opening > GZIP_ABOVE_S
     reader = HostReader(process)
     try:
         status = (await reader.until(b"\n")).decode(errors="replace")
@@ -134,10 +133,15 @@ async def capture_root(
         listing = await read_listing(reader)
         previous = await base()
         plan = _plan(listing, previous)
-        mode = "gzip" if gzip else "none"
-        if plan.hash_first:
+        sizes = {item.path: item.size for item in listing}
+        large = sum(sizes[p] for p in plan.send) > GZIP_MIN_BYTES
+        if plan.hash_first or (gzip is None and large):
+            asked = time.monotonic()
             await process.write(path_list(plan.hash_first))
             sums = parse_sums(await reader.until(b"\0"))
+            if gzip is None:
+                gzip = large and time.monotonic() - asked > GZIP_ABOVE_S
+            mode = "gzip" if gzip else "none"
             for path in plan.hash_first:
                 old = previous[path]
                 if sums.get(path) == old.sha256:
@@ -145,7 +149,9 @@ async def capture_root(
                 else:
                     plan.send.append(path)
             await process.write(path_list(plan.send, mode))
-        else:  # nothing to hash: both requests at once, a round trip saved
+        else:  # nothing to hash or measure: both requests at once, a round trip saved
+            gzip = bool(gzip)
+            mode = "gzip" if gzip else "none"
             await process.write(path_list([]) + path_list(plan.send, mode))
             await reader.until(b"\0")
         arrived = await _receive(PlainStream(reader, gzip), writer)

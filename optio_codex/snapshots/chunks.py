@@ -35,8 +35,7 @@ def now() -> datetime:
 
 
 def gzip_member(plain: bytes, level: int = 1) -> bytes:
-    packer = zlib.compressobj(level, zlib.DEFLATED, 31)
-    return packer.compress(plain) + packer.flush()
+    return zlib.compress(plain, level, wbits=31)
 
 
 def _level(plain: bytes) -> int:

@@ -16,7 +16,7 @@ from optio_codex.hosts.host_scripts import HostOps, HostScriptError, finish, las
 from optio_codex.snapshots.chunks import CHUNK_SIZE, ChunkCorrupt, ChunkStore, gzip_member
 from optio_codex.snapshots.host_side import RESTORE_SCRIPT, abandon
 from optio_codex.snapshots.model import Entry, SnapshotCorrupt, SnapshotError
-from optio_codex.snapshots.tar_stream import END, header, padding
+from optio_codex.snapshots.tar_write import END, header, padding
 
 # A fetch from MongoDB: this many chunks, or about this many plain bytes.
 _FETCH_CHUNKS = 256

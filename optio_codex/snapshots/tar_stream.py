@@ -1,7 +1,7 @@
 """Tar as it streams: reading the host's ``tar -c`` (GNU or pax long names) entry by entry
-without holding a file whole, and writing the headers of the tar a restore sends.
+without holding a file whole (the restore's headers: :mod:`tar_write`).
 
-The stdlib's ``tarfile`` parses and builds single headers here; its streaming mode wants a
+The stdlib's ``tarfile`` parses single headers here; its streaming mode wants a
 blocking file object, which an asyncio channel is not.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from optio_codex.snapshots.host_side import HostReader
-from optio_codex.snapshots.model import Entry, SnapshotError
+from optio_codex.snapshots.model import SnapshotError
 
 BLOCK = 512
 _ENCODING = "utf-8"
@@ -129,31 +129,3 @@ async def read_data(stream: PlainStream, size: int, piece: int) -> AsyncIterator
         left -= len(data)
         yield data
     await stream.exactly(_padding(size))
-
-
-# --- writing ----------------------------------------------------------------------------------
-
-
-def header(entry: Entry) -> bytes:
-    """A pax header for ``entry``: the mtime keeps find's full text, so the next scan of a
-    restored file sees the mtime the manifest holds."""
-    info = tarfile.TarInfo(entry.path)
-    info.mode = entry.mode
-    info.mtime = int(float(entry.mtime))
-    info.pax_headers = {"mtime": entry.mtime}
-    info.uname = info.gname = ""
-    if entry.kind == "d":
-        info.type = tarfile.DIRTYPE
-    elif entry.kind == "l":
-        info.type = tarfile.SYMTYPE
-        info.linkname = entry.link
-    else:
-        info.size = entry.size
-    return info.tobuf(tarfile.PAX_FORMAT, _ENCODING, _ERRORS)
-
-
-def padding(size: int) -> bytes:
-    return bytes(_padding(size))
-
-
-END = bytes(2 * BLOCK)
