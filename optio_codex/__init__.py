@@ -14,6 +14,7 @@ from optio_host.host import HostCommandError, RunResult
 from optio_codex._version import __version__
 from optio_codex.blob_crypto import BlobCipher
 from optio_codex.cli.errors import MongoUnavailable
+from optio_codex.credentials.account import analyze_account
 from optio_codex.credentials.manifest import (
     CODEX_CRED_MANIFEST,
     CODEX_SEED_MANIFEST,
@@ -99,6 +100,7 @@ __all__ = [
     "ThinkingVerbosity",
     "ToolVerbosity",
     "__version__",
+    "analyze_account",
     "create_codex_task",
     "delete_seed",
     "list_seeds",

@@ -1,5 +1,6 @@
-"""``optio-codex seeds list | show NAME | delete NAME | verify NAME``: an operator's view of
-the stored codex logins (``{prefix}_codex_seeds``).
+"""``optio-codex seeds list | show NAME | delete NAME | verify NAME | login NAME``: an
+operator's view of the stored codex logins (``{prefix}_codex_seeds``), and a new one by
+ChatGPT device-code sign-in.
 
 Seeds live in a MongoDB of your own (an embedded throwaway one would hold none): give
 ``--mongo-url`` or set ``OPTIO_CODEX_MONGO_URL`` (better: a URL with a password stays out of
@@ -36,6 +37,7 @@ def add_seeds_parser(commands: Any) -> None:
         ("show", "one seed in detail (no secret)"),
         ("delete", "delete a seed and its stored login"),
         ("verify", "refresh the login once against the token server; quarantine it if refused"),
+        ("login", "sign in with ChatGPT (device code) and store the login as a new seed"),
     ):
         action = actions.add_parser(name, help=helptext)
         if name != "list":
@@ -44,7 +46,13 @@ def add_seeds_parser(commands: Any) -> None:
     actions.choices["delete"].add_argument(
         "--force", action="store_true", help="delete even while a run holds its lease"
     )
-    # `seeds login NAME` (device-code login into a new seed) registers here, beside these.
+    add_login_options(actions.choices["login"])
+
+
+def add_login_options(parser: argparse.ArgumentParser) -> None:
+    from optio_codex.cli.seeds_login import add_login_options as add
+
+    add(parser)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:

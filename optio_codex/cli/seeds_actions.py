@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from optio_codex.cli.errors import EXIT_FAILED, EXIT_SETUP
+from optio_codex.cli.seeds_login import login_action
 from optio_codex.credentials.seed_blob import SeedBlobError
 from optio_codex.credentials.seed_store import (
     SeedLeased,
@@ -181,5 +182,5 @@ ACTIONS = {
     "show": show_action,
     "delete": delete_action,
     "verify": verify_action,
-    # "login": added with the device-code login.
+    "login": login_action,
 }
