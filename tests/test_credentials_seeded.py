@@ -188,7 +188,14 @@ async def test_a_published_env_api_key_reaches_codex_in_auth_json_only(
     caplog.set_level(logging.INFO)
     key = "sk-published-style-" + "9" * 24
     rig.model.auth_check = lambda header: header == f"Bearer {key}"
-    config = rig.config(None, env={"OPENAI_API_KEY": key, **rig.token.codex_env()})
+    saved: list[tuple[str, str | None]] = []
+
+    async def on_seed_saved(seed_id: str, info: str | None) -> None:
+        saved.append((seed_id, info))
+
+    config = rig.config(
+        None, env={"OPENAI_API_KEY": key, **rig.token.codex_env()}, on_seed_saved=on_seed_saved
+    )
     assert config.api_key == key and "OPENAI_API_KEY" not in (config.env or {})
     conversation = await launch(engine, "keyed-1", config)
     exposed = processes_with([key])  # codex is up: its argv and environment hold no key
@@ -196,6 +203,11 @@ async def test_a_published_env_api_key_reaches_codex_in_auth_json_only(
     assert proc["status"]["state"] == "done", proc["status"]
     assert exposed == []
     assert rig.model.requests and all(r.step != "unauthorized" for r in rig.model.requests)
+    # on_seed_saved: the run's login captured as a new seed (encrypted at rest by the hooks).
+    [(seed_id, info)] = saved
+    assert info is None  # an API key names no account
+    captured = await rig.store.load(seed_id)
+    assert json.loads(captured.auth_json)["OPENAI_API_KEY"] == key
     assert await documents_with(rig.db, [key]) == []
     assert text_with([r.getMessage() for r in caplog.records], [key]) == []
     assert any("taken as api_key" in r.getMessage() for r in caplog.records)
