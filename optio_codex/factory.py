@@ -13,6 +13,7 @@ from optio_core.models import TaskInstance
 
 from optio_codex.credentials.capture import seed_capture_for
 from optio_codex.credentials.keeper import seed_keeper_for
+from optio_codex.snapshots.companion import snapshots_for
 from optio_codex.task.attention import attention_for
 from optio_codex.task.audit import audit_for
 from optio_codex.task.browser_open import browser_open_for
@@ -29,6 +30,7 @@ __all__ = ["COMPANIONS", "create_codex_task", "run_codex_session", "task_id_for"
 
 # Each makes the companion a config asks for, or None; started in this order.
 COMPANIONS: tuple[CompanionFactory, ...] = (
+    snapshots_for,  # before the rest: a resume's restore replaces the task dir
     seed_keeper_for,  # first: its lease is released (or kept for a resume) last
     seed_capture_for,
     host_ui_for,

@@ -1,4 +1,5 @@
-"""A resume launch after the task's saved state is gone: optio is told, the run says so.
+"""A resume launch after the task's saved state is gone (its directory, and no snapshot):
+optio is told, the run says so.
 
 Real optio engine on a real mongod, real codex on this machine; the model is scripted.
 """
@@ -31,7 +32,9 @@ NO_STATE = "resume: no saved state on the host"
 pytestmark = pytest.mark.timeout(120)
 
 
-def _config(model_server: ScriptedModelServer, base: Path, cleanup: Cleanup) -> CodexTaskConfig:
+def _config(
+    model_server: ScriptedModelServer, base: Path, cleanup: Cleanup, **fields: Any
+) -> CodexTaskConfig:
     return CodexTaskConfig(
         consumer_instructions="Finish at once.",
         task_root=str(base / "tasks"),
@@ -39,7 +42,12 @@ def _config(model_server: ScriptedModelServer, base: Path, cleanup: Cleanup) -> 
         auto_start=True,
         supports_resume=True,
         cleanup=cleanup,
+        **fields,
     )
+
+
+def _refuse(data: bytes) -> bytes:
+    raise RuntimeError("this test's encrypt hook refuses: no snapshot gets stored")
 
 
 def _finish_at_once(request: RecordedRequest) -> Step:
@@ -58,7 +66,7 @@ async def _wait_end(fw: Optio, process_id: str, timeout: float = 60.0) -> dict[s
         if proc["status"]["state"] in ("done", "failed", "cancelled"):
             return proc
         if time.monotonic() > deadline:
-            raise AssertionError(f"{process_id} still {proc['status']} after {timeout}s")
+            raise AssertionError(f"{process_id} still {proc['status']}: {_messages(proc)}")
         await asyncio.sleep(0.05)
 
 
@@ -92,7 +100,15 @@ async def test_removed_task_dir_clears_the_saved_state_flag(
     engine: Engine, model_server: ScriptedModelServer, host_dir: Path
 ) -> None:
     fw, tasks = engine
-    tasks.append(create_codex_task("gone-1", "gone", _config(model_server, host_dir, "always")))
+    # No snapshot either (the capture fails): the removed task dir was all there was.
+    config = _config(
+        model_server,
+        host_dir,
+        "always",
+        session_blob_encrypt=_refuse,
+        session_blob_decrypt=lambda data: data,
+    )
+    tasks.append(create_codex_task("gone-1", "gone", config))
     await fw.resync()
     model_server.fallback = _finish_at_once
     proc = await _run_to_done(engine, "gone-1", resume=False)
@@ -110,6 +126,7 @@ async def test_a_resume_without_state_on_the_host_says_so_and_starts_over(
     model_server: ScriptedModelServer,
     host_dir: Path,
     caplog: pytest.LogCaptureFixture,
+    mongo_db: Any,
 ) -> None:
     fw, tasks = engine
     tasks.append(create_codex_task("gone-2", "gone", _config(model_server, host_dir, "never")))
@@ -118,6 +135,7 @@ async def test_a_resume_without_state_on_the_host_says_so_and_starts_over(
     proc = await _run_to_done(engine, "gone-2", resume=False)
     assert proc.get("hasSavedState") is True  # the task dir is kept: a resume can find it
     shutil.rmtree(host_dir / "tasks" / "gone-2")  # gone behind the task's back
+    await mongo_db["t_codex_snapshots"].delete_many({})  # and no snapshot to restore
 
     asked = len(model_server.responses_requests)
     proc = await _run_to_done(engine, "gone-2", resume=True)

@@ -103,6 +103,7 @@ class CodexConversation:
         self.models: list[dict[str, Any]] = []
         self.effective_sandbox: dict[str, Any] = {}
         self._close_reason: str | None = None
+        self._next_note: str | None = None  # see note_next_message
         self._closed = asyncio.Event()
         self.close_requested = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -239,7 +240,13 @@ class CodexConversation:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("message text must be a non-empty string")
         await self._link.wait()
-        return await self._outbox.submit(text)
+        note, self._next_note = self._next_note, None
+        return await self._outbox.submit(f"{note}\n\n{text}" if note else text)
+
+    def note_next_message(self, note: str) -> None:
+        """Put ``note`` before the next message the agent is given (that it was resumed,
+        say): it rides on a turn the agent takes anyway instead of costing one."""
+        self._next_note = note
 
     def on_event(self, handler: EventHandler) -> Callable[[], None]:
         return self._hub.add_handler(handler)

@@ -44,6 +44,7 @@ from optio_codex.task.state import STATE_FILE, TaskState, TaskStateStore
 log = logging.getLogger(__name__)
 
 RESUME_LOG = "resume.log"
+OPTIO_LOG = "optio.log"
 _IDLE_POLL = 0.25
 
 
@@ -101,6 +102,9 @@ class SnapshotCompanion:
                     "nothing of it: it starts afresh with the same instructions"
                 )
             await write_file(view.ops, state_path, _state_of(restored).to_json().encode())
+            # Every line of the captured optio.log was read by the run that wrote it: none is
+            # replayed (a DONE there would end this run at once).
+            await write_file(view.ops, f"{view.paths.workspace}/{OPTIO_LOG}", b"")
             plan.resume_thread_id = restored.thread_id
             self.base_turns = restored.turns
         captured = await read_file(view.ops, f"{view.paths.workspace}/AGENTS.md")
@@ -128,11 +132,11 @@ class SnapshotCompanion:
         refreshed: list[str] = []
         if self.resuming and self.refresh is not None:
             refreshed = await self.refresh.apply(run.ops)
+        if self.resuming and run.resumed:
+            self.conversation.note_next_message(resume_notice(self.restored, refreshed))
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         line = stamp + (f" REFRESHED:{','.join(refreshed)}" if refreshed else "") + "\n"
         await write_file(run.ops, f"{run.paths.workspace}/{RESUME_LOG}", line.encode(), append=True)
-        if self.resuming and run.resumed:
-            self.conversation.note_next_message(resume_notice(self.restored, refreshed))
         if self.config.snapshot_every is not None:
             self._loop = asyncio.create_task(self._every(self.config.snapshot_every))
 

@@ -61,6 +61,9 @@ class LaunchPlan:
     codex_config: dict[str, Any] = field(default_factory=dict, repr=False)
     resume_thread_id: str | None = None  # a thread restored from elsewhere (a snapshot)
     notes: list[str] = field(default_factory=list)  # said in the task's progress
+    # A companion keeps what a resume needs beyond the task dir (snapshots): its removal at
+    # the end then does not clear optio's saved-state flag; that companion owns the flag.
+    state_kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,9 @@ class Companions:
             companion = self._started.pop()
             with contextlib.suppress(Exception):
                 try:
-                    await asyncio.wait_for(companion.stop(ending), self._stop_timeout)
+                    # A companion may need longer (a snapshot's upload): its stop_timeout.
+                    bound = getattr(companion, "stop_timeout", self._stop_timeout)
+                    await asyncio.wait_for(companion.stop(ending), bound)
                 except Exception:
                     log.exception("%s did not stop cleanly", companion)
 

@@ -109,6 +109,12 @@ class SSHConfig:
         raise ValueError(f"CodexTaskConfig.ssh must be an SSHConfig, not {type(value).__name__}")
 
 
+def same_config(config: CodexTaskConfig) -> CodexTaskConfig:
+    """The default ``on_resume_refresh`` (as published): AGENTS.md is recomposed from the
+    unchanged config on a resume, so edited instructions or templates reach a resumed task."""
+    return config
+
+
 @dataclass(frozen=True, kw_only=True)
 class CodexTaskConfig(
     SessionControlsConfigMixin, WelcomeConfigMixin, BlobCryptoConfigMixin, PublishedFieldsMixin
@@ -171,6 +177,15 @@ class CodexTaskConfig(
     after_execute: HookCallback | None = None
     on_deliverable: DeliverableCallback | None = None
     supports_resume: bool = False
+    # -- snapshots (docs/snapshots.md): with supports_resume, the workspace and the thread's
+    # codex state are captured at the end of every run, and every snapshot_every seconds
+    # between turns (None: at the end only); the newest snapshot_keep are kept.
+    # workdir_exclude: patterns left out (None: the published defaults). on_resume_refresh:
+    # the config AGENTS.md is recomposed from on a resume (None: AGENTS.md as captured).
+    workdir_exclude: list[str] | None = None
+    on_resume_refresh: Callable[[CodexTaskConfig], CodexTaskConfig] | None = same_config
+    snapshot_every: float | None = None
+    snapshot_keep: int = 5
     # -- durability
     # "detached": codex runs in its own session on a unix socket and survives SSH drops and
     # worker restarts; "attached": its stdio is the channel. Default: detached over SSH,
@@ -256,6 +271,7 @@ class CodexTaskConfig(
             yield f"transport={self.transport!r} is not 'detached' or 'attached'"
         if self.reconnect_timeout <= 0:
             yield "reconnect_timeout must be positive"
+        yield from _snapshot_problems(self)
         if self.inactivity_timeout is not None and self.inactivity_timeout <= 0:
             yield "inactivity_timeout must be positive or None"
         if self.max_relaunches < 0:
@@ -335,6 +351,22 @@ def _limit_problems(max_nudges: Any, max_duration: Any, max_tokens: Any) -> Iter
         not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0
     ):
         yield f"max_tokens={max_tokens!r} must be a positive whole number or None"
+
+
+def _snapshot_problems(config: CodexTaskConfig) -> Iterator[str]:
+    every, keep = config.snapshot_every, config.snapshot_keep
+    if every is not None and (not isinstance(every, int | float) or every <= 0):
+        yield f"snapshot_every={every!r} must be positive seconds or None"
+    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+        yield f"snapshot_keep={keep!r} must be an integer of at least 1"
+    exclude = config.workdir_exclude
+    if exclude is not None and (
+        isinstance(exclude, str)
+        or not all(isinstance(p, str) and p and not p.startswith("/") for p in exclude)
+    ):
+        yield "workdir_exclude must be a list of relative patterns (or None: the defaults)"
+    if config.on_resume_refresh is not None and not callable(config.on_resume_refresh):
+        yield "on_resume_refresh must be a function of the config, or None"
 
 
 def _env_problems(env: Mapping[str, str] | None) -> Iterator[str]:

@@ -297,7 +297,7 @@ class CodexTaskRun:
                 resumed=resumed,
             )
         )
-        await self._continue_work(conversation)
+        await self._continue_work(conversation, previous)
         watcher = watcher_for(conversation, config, self.ctx.report_progress)
         await until_end(self._wait_for_end(conversation), watcher)
 
@@ -357,9 +357,10 @@ class CodexTaskRun:
         except Exception as exc:  # the CODEX_HOME sweep still finds it at teardown
             log.warning("could not register app-server %s: %s", server.pid, exc)
 
-    async def _continue_work(self, conversation: CodexConversation) -> None:
-        """Start the work, or pick it up where the previous run left it."""
-        previous = self.memory.state if self.memory.store and self.resuming else None
+    async def _continue_work(self, conversation: CodexConversation, previous: Any) -> None:
+        """Start the work, or pick it up where the previous run left it (``previous``: the
+        state as loaded; the run has written this thread's id over it since)."""
+        previous = previous if self.memory.store else None
         if previous is None or previous.thread_id is None:
             if self.config.auto_start:
                 await conversation.send(AUTO_START_PROMPT)
@@ -474,7 +475,8 @@ class CodexTaskRun:
             except Exception as exc:
                 log.warning("could not remove the task directory: %s", exc)
             else:
-                await self.memory.forget()
+                if not self.plan.state_kept:  # else snapshots keep what a resume needs
+                    await self.memory.forget()
         with contextlib.suppress(Exception):
             await self.host.disconnect()
 
