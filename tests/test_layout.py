@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "cli": 9,
     "__init__": 10,  # the public face: re-exports only
     "types": 10,  # the published module path of the config vocabulary: re-exports only
+    "account": 10,  # the published module path of the account helpers
 }
 # Third-party packages a layer must not know, and why.
 FORBIDDEN_LIBRARIES: dict[str, tuple[str, ...]] = {
