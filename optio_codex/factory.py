@@ -21,9 +21,11 @@ from optio_codex.task.companions import CompanionFactory, companions_for
 from optio_codex.task.compat_notice import compat_notice_for
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.task.mcp_servers import mcp_servers_for
-from optio_codex.task.run import CodexTaskRun, task_id_for
+from optio_codex.task.run import CodexTaskRun
+from optio_codex.task.task_ids import task_id_for
 from optio_codex.task.todos import todos_for
 from optio_codex.task.usage import usage_for
+from optio_codex.tui.body import CodexTui
 from optio_codex.ui.companion import host_ui_for
 
 __all__ = ["COMPANIONS", "create_codex_task", "run_codex_session", "task_id_for"]
@@ -42,6 +44,19 @@ COMPANIONS: tuple[CompanionFactory, ...] = (
     browser_open_for,
     compat_notice_for,
 )
+
+
+# Companions that follow a conversation: mode="iframe" (codex's terminal UI) has none.
+NEEDS_CONVERSATION: frozenset[CompanionFactory] = frozenset(
+    {host_ui_for, usage_for, audit_for, attention_for, todos_for}
+)
+
+
+def ui_widget_for(config: CodexTaskConfig) -> str | None:
+    """The dashboard widget: the conversation view, the terminal with its input box, or none."""
+    if config.mode == "iframe":
+        return "iframe-input"
+    return "conversation" if config.conversation_ui else None
 
 
 def create_codex_task(
@@ -64,7 +79,7 @@ def create_codex_task(
         name=name,
         description=description,
         metadata=dict(metadata or {}),
-        ui_widget="conversation" if config.conversation_ui else None,
+        ui_widget=ui_widget_for(config),
         supports_resume=config.supports_resume,
         auto_resume=config.supports_resume and config.auto_resume,
     )
@@ -72,4 +87,12 @@ def create_codex_task(
 
 async def run_codex_session(ctx: Any, config: CodexTaskConfig) -> None:
     """Run one codex task in ``ctx`` (an optio ProcessContext) to its end."""
-    await CodexTaskRun(ctx, config, companions_for(config, COMPANIONS)).run()
+    if config.mode != "iframe":
+        await CodexTaskRun(ctx, config, companions_for(config, COMPANIONS)).run()
+        return
+    tui = CodexTui(config)
+    factories = [f for f in COMPANIONS if f not in NEEDS_CONVERSATION]
+    # Last: it prepares over the others' config, and ends codex before they stop.
+    run = CodexTaskRun(ctx, config, [*companions_for(config, factories), tui])
+    run.body = tui
+    await run.run()

@@ -16,7 +16,7 @@ from typing import Any
 
 from optio_codex.driver.events import Subscription
 from optio_codex.task.approval_records import asked_by
-from optio_codex.task.companions import RunCompanion, RunEnding, RunView
+from optio_codex.task.companions import RunCompanion, RunEnding, RunView, conversation_of
 from optio_codex.task.config import CodexTaskConfig
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class Attention:
 
     async def start(self, run: RunView) -> None:
         self._ctx = run.ctx
-        self._subscription = run.conversation.subscribe(replay=True)
+        self._subscription = conversation_of(run).subscribe(replay=True)
         self._follower = asyncio.get_running_loop().create_task(self._follow())
 
     async def stop(self, ending: RunEnding) -> None:

@@ -32,7 +32,7 @@ from optio_codex.task.approval_records import (
     asked_by,
     collection_name,
 )
-from optio_codex.task.companions import RunCompanion, RunEnding, RunView
+from optio_codex.task.companions import RunCompanion, RunEnding, RunView, conversation_of
 from optio_codex.task.config import CodexTaskConfig
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class AuditTrail:
         else:
             log.warning("%s: no MongoDB in the task's context: approvals are not stored", ctx)
         # From the start of the conversation's history: nothing asked before this is missed.
-        self._subscription = run.conversation.subscribe(replay=True)
+        self._subscription = conversation_of(run).subscribe(replay=True)
         self._follower = asyncio.get_running_loop().create_task(self._follow())
 
     async def stop(self, ending: RunEnding) -> None:

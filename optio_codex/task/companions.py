@@ -31,7 +31,9 @@ class RunView:
 
     ctx: Any  # optio's ProcessContext
     config: CodexTaskConfig
-    conversation: CodexConversation
+    # None when codex runs as its terminal UI (mode="iframe"): the factory then starts only the
+    # companions that need no conversation.
+    conversation: CodexConversation | None
     ops: HostOps  # host chores: scripts on the task's host (SSH exec, or the worker)
     paths: TaskPaths  # the task's directories on the host
     hook_ctx: Any  # optio-agents' HookContext, for user callbacks
@@ -82,6 +84,24 @@ class RunCompanion(Protocol):
     async def start(self, run: RunView) -> None: ...
 
     async def stop(self, ending: RunEnding) -> None: ...
+
+
+class RunBody(Protocol):
+    """What runs codex in place of the app-server conversation: the terminal UI of tui/
+    (mode="iframe"). The run connects, places, provisions, checks the sandbox and tears down
+    as ever; once provisioned it calls ``run`` with itself (a :class:`CodexTaskRun`) and
+    optio-agents' HookContext. ``run`` starts the companions with a :class:`RunView` whose
+    conversation is None and returns when codex has ended; optio.log's DONE/ERROR end the
+    task as for a conversation."""
+
+    async def run(self, run: Any, hook_ctx: Any) -> None: ...
+
+
+def conversation_of(run: RunView) -> CodexConversation:
+    """The run's conversation, for a companion that follows one (none in mode="iframe")."""
+    if run.conversation is None:
+        raise RuntimeError("this companion needs a conversation (mode='conversation')")
+    return run.conversation
 
 
 CompanionFactory = Callable[[CodexTaskConfig], "RunCompanion | None"]

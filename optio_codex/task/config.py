@@ -154,7 +154,8 @@ class CodexTaskConfig(
     seed_id: str | SeedProvider | None = None
     on_seed_saved: SeedSavedCallback | None = None
     # -- conversation
-    mode: Literal["conversation"] = "conversation"
+    # "iframe": codex's own terminal UI in tmux, shown in the dashboard (docs/tui.md)
+    mode: Literal["conversation", "iframe"] = "conversation"
     auto_start: bool = False
     permission_gate: bool = False  # a human answers approvals (UI or terminal)
     permission_policy: PermissionPolicy | None = None
@@ -244,8 +245,7 @@ class CodexTaskConfig(
             yield f"ask_for_approval={self.ask_for_approval!r}: use untrusted, on-request or never"
         if self.cleanup not in ("always", "on_success", "never"):
             yield f"cleanup={self.cleanup!r} is not always, on_success or never"
-        if self.mode != "conversation":
-            yield f"mode={self.mode!r} is not supported (only 'conversation')"
+        yield from _mode_problems(self)
         if self.network_access and self.sandbox != "workspace-write":
             yield (
                 f"network_access=True applies to sandbox='workspace-write' only "
@@ -295,6 +295,15 @@ class CodexTaskConfig(
 
     def __repr__(self) -> str:  # never print the key
         return f"CodexTaskConfig(ssh={self.ssh!r}, sandbox={self.sandbox!r}, model={self.model!r})"
+
+
+def _mode_problems(config: CodexTaskConfig) -> Iterator[str]:
+    if config.mode not in ("conversation", "iframe"):
+        yield f"mode={config.mode!r} is not 'conversation' or 'iframe'"
+    elif config.mode == "iframe" and config.conversation_ui:
+        yield "conversation_ui=True shows a conversation; mode='iframe' shows the terminal UI"
+    elif config.mode == "iframe" and (config.permission_gate or config.permission_policy):
+        yield "mode='iframe' takes approvals in the terminal UI: no permission_gate or policy"
 
 
 def _ui_problems(config: CodexTaskConfig) -> Iterator[str]:

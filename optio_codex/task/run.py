@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -45,6 +44,7 @@ from optio_codex.task.companions import (
     Companions,
     LaunchPlan,
     PrepareView,
+    RunBody,
     RunCompanion,
     RunEnding,
     RunView,
@@ -66,6 +66,7 @@ from optio_codex.task.setup_report import (
     thread_started,
 )
 from optio_codex.task.state import STATE_FILE, TaskStateStore
+from optio_codex.task.task_ids import task_id_for
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +75,6 @@ _LEFT_RUNNING = "engine stopping: codex keeps running for the resume"
 _UNREACHABLE_AT_END = (
     "the host is unreachable: codex may still run there; the next run on it stops it"
 )
-_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-def task_id_for(process_id: str) -> str:
-    """A directory name for the task: the process id with unsafe characters replaced."""
-    cleaned = _UNSAFE_ID.sub("_", process_id).lstrip(".-") or "task"
-    return cleaned[:120]
 
 
 class CodexTaskRun:
@@ -90,6 +84,7 @@ class CodexTaskRun:
         self, ctx: Any, config: CodexTaskConfig, companions: Sequence[RunCompanion] = ()
     ) -> None:
         self.ctx = ctx
+        self.body: RunBody | None = None  # the factory's, in place of a conversation (tui/)
         self.config = config
         self.task_id = task_id_for(str(ctx.process_id))
         self.resuming = bool(getattr(ctx, "resume", False))
@@ -253,6 +248,8 @@ class CodexTaskRun:
 
     async def _body(self, host: Any, hook_ctx: Any) -> None:
         assert self.provisioned is not None
+        if self.body is not None:  # the same run around another face of codex (tui/)
+            return await self.body.run(self, hook_ctx)
         config = self.config
         previous = self.memory.state if self.resuming else None
         server = await self._start_server()

@@ -15,7 +15,7 @@ from typing import Any
 from optio_agents.todos import TodoTracker, TodoUpdate, todo_update_from_payload
 
 from optio_codex.driver.events import Subscription
-from optio_codex.task.companions import RunCompanion, RunEnding, RunView
+from optio_codex.task.companions import RunCompanion, RunEnding, RunView, conversation_of
 from optio_codex.task.config import CodexTaskConfig
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class PlanTodos:
 
     async def start(self, run: RunView) -> None:
         self.tracker = TodoTracker(plan_update, run.ctx)
-        self._subscription = run.conversation.subscribe(replay=True)
+        self._subscription = conversation_of(run).subscribe(replay=True)
         self._follower = asyncio.get_running_loop().create_task(self._follow())
 
     async def _follow(self) -> None:

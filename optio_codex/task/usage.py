@@ -25,7 +25,7 @@ from typing import Any
 
 from optio_codex.driver.conversation import CodexConversation
 from optio_codex.driver.events import Subscription
-from optio_codex.task.companions import RunCompanion, RunEnding, RunView
+from optio_codex.task.companions import RunCompanion, RunEnding, RunView, conversation_of
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.task.usage_tally import RunUsage, UsageTally, turn_line
 
@@ -103,7 +103,7 @@ class UsageCompanion:
 
     async def start(self, run: RunView) -> None:
         self._ctx = run.ctx
-        self._conversation = conversation = run.conversation
+        self._conversation = conversation = conversation_of(run)
         self.tally.model = _thread_model(conversation) or self.config.model
         _by_conversation[conversation] = self
         self._events = conversation.subscribe()
@@ -135,7 +135,7 @@ class UsageCompanion:
         """The account's windows now. An API key (or a provider of one's own) has none:
         codex refuses the request, and the run goes on without windows."""
         try:
-            response = await run.conversation.request(
+            response = await conversation_of(run).request(
                 "account/rateLimits/read",
                 {"excludeResetCreditDetails": True},
                 timeout=RATE_LIMITS_READ_TIMEOUT,

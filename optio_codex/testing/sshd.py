@@ -89,7 +89,9 @@ def _sshd_config(workdir: Path, port: int) -> str:
         "UsePAM no",
         # Our files live in a temp dir whose ownership sshd would otherwise reject.
         "StrictModes no",
-        "PermitTTY no",
+        # The terminal UI (mode="iframe") attaches a tmux client in a pty, as a browser's
+        # terminal; everything else asks for none.
+        "PermitTTY yes",
         "X11Forwarding no",
         "AllowAgentForwarding no",
         "AllowTcpForwarding yes",

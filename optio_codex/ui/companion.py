@@ -11,7 +11,7 @@ import logging
 from aiohttp import web
 from optio_core.models import BasicAuth
 
-from optio_codex.task.companions import RunCompanion, RunEnding, RunView
+from optio_codex.task.companions import RunCompanion, RunEnding, RunView, conversation_of
 from optio_codex.task.config import CodexTaskConfig
 from optio_codex.ui.auth import USERNAME, new_password
 from optio_codex.ui.event_log import EventLog
@@ -39,7 +39,7 @@ class HostUi:
         ctx, config = run.ctx, self.config
         password = new_password()
         self.session = session = ViewSession(
-            run.conversation,
+            conversation_of(run),
             EventLog(),
             allowed_controls=config.settable_controls,
             controls_changed=lambda controls: set_widget_key(ctx, "controls", controls),

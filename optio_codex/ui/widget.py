@@ -3,26 +3,14 @@ the upstream the widget proxy forwards to."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from optio_agents.uploads import upload_url_token
 
 from optio_codex.task.config import CodexTaskConfig
+from optio_codex.task.widget_upstream import BIND_ENV, HOST_ENV, bind_address, upstream_url
 
-BIND_ENV = "OPTIO_WIDGET_TUNNEL_BIND"  # where the listener binds (default 127.0.0.1)
-HOST_ENV = "OPTIO_WIDGET_TUNNEL_HOST"  # how the optio API reaches it (default 127.0.0.1)
-
-
-def bind_address() -> str:
-    return os.environ.get(BIND_ENV) or "127.0.0.1"
-
-
-def upstream_url(port: int) -> str:
-    host = os.environ.get(HOST_ENV) or "127.0.0.1"
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"  # an IPv6 literal
-    return f"http://{host}:{port}"
+__all__ = ["BIND_ENV", "HOST_ENV", "bind_address", "set_widget_key", "upstream_url", "widget_data"]
 
 
 def widget_data(
