@@ -260,8 +260,6 @@ class CodexTaskConfig(
         for d in self.extra_allowed_dirs or []:
             if not str(d.path).startswith(("/", "~/")):
                 yield f"extra_allowed_dirs: {d.path!r} is not an absolute path (or ~/…)"
-        if self.permission_gate and self.ask_for_approval == "never":
-            yield "permission_gate=True with ask_for_approval='never': codex would never ask"
         if self.approval_timeout is not None and self.approval_timeout <= 0:
             yield "approval_timeout must be positive or None"
         if self.task_root is not None and not self.task_root.startswith(("/", "~")):
