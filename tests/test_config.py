@@ -39,7 +39,7 @@ def test_defaults_are_safe() -> None:
         ({"env": {"GITHUB_TOKEN": "ghp-1"}}, "looks like a secret"),
         ({"env": {"1BAD": "x"}}, "not a valid variable name"),
         ({"task_root": "relative/dir"}, "task_root"),
-        ({"mode": "iframe"}, "mode='iframe'"),
+        ({"mode": "tty"}, "mode='tty'"),  # iframe is the terminal UI
         ({"cleanup": "sometimes"}, "cleanup"),
         ({"transport": "websocket"}, "transport='websocket'"),
         ({"reconnect_timeout": 0}, "reconnect_timeout"),
