@@ -123,6 +123,7 @@ async def test_full_incremental_and_restore(ops: HostOps, mongo_db: Any, host_di
 
     listed = await store.list("p1")
     assert [s.id for s in listed] == [second.id, first.id]
+    assert listed[0].created_at.tzinfo is not None and listed[0].meta == {}
 
     target = host_dir / "restored"
     report = await store.restore(ops, second.id, {"workspace": str(target)})

@@ -52,12 +52,15 @@ CAPTURE_SCRIPT = SCRIPT_PRELUDE + (
     'else head -c "$n" | tar -c -f - --null --no-recursion -T -; fi'
 )
 
-# $1 target directory; a gzip stream of a tar on stdin. -p keeps the modes, --no-same-owner
-# leaves files to the user restoring them (as root too).
+# $1 target directory; on stdin "gzip" or "none", then a tar (a gzip stream of one for
+# "gzip"). -p keeps the modes, --no-same-owner leaves files to the user restoring them (as
+# root too).
 RESTORE_SCRIPT = SCRIPT_PRELUDE + (
     'dir=$(expand "$1") || fail "target is not absolute: $1"; '
     'mkdir -p "$dir" || fail "cannot create $dir"; cd "$dir" || fail "cannot enter $dir"; '
-    'gzip -dc | tar -x -p --no-same-owner -f - || fail "tar -x failed in $dir"; '
+    "read -r z; "
+    'if [ "$z" = gzip ]; then gzip -dc | tar -x -p --no-same-owner -f - || fail "tar -x failed"; '
+    'else tar -x -p --no-same-owner -f - || fail "tar -x failed in $dir"; fi; '
     "printf 'OPTIO-RESULT {}\\n'"
 )
 

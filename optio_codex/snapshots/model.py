@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 MANIFEST_VERSION = 1
@@ -135,7 +135,7 @@ class SnapshotInfo:
         return cls(
             id=str(doc["_id"]),
             process_id=doc["process_id"],
-            created_at=doc["created_at"],
+            created_at=_aware(doc["created_at"]),
             state=doc["state"],
             size=doc.get("size", 0),
             stored_bytes=doc.get("stored_bytes", 0),
@@ -144,8 +144,15 @@ class SnapshotInfo:
             changed_files=doc.get("changed_files", 0),
             new_chunks=doc.get("new_chunks", 0),
             meta=dict(doc.get("meta") or {}),
-            completed_at=doc.get("completed_at"),
+            completed_at=_aware(doc.get("completed_at")),
         )
+
+
+def _aware(when: datetime | None) -> Any:
+    """MongoDB hands back naive UTC datetimes (unless the client is tz_aware): make them UTC."""
+    if when is not None and when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    return when
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""One root's restore: a gzip stream of a tar, written to ``tar -x`` on the host's stdin.
+"""One root's restore: a tar (as a gzip stream, normally) written to ``tar -x`` on the host.
 
 Tar headers go as small gzip members of their own; file data goes as the stored chunks' gzip
-members, passed on as they are once each has been opened and its hash checked. Chunks are read
+members, passed on as they are once each has been opened and its hash checked (or, with
+``gzip=False``, everything plain). Chunks are read
 from MongoDB a batch ahead of the host's writes, and opened in a worker thread.
 """
 
@@ -32,10 +33,14 @@ class RootRestored:
 
 
 async def _opened(
-    store: ChunkStore, snapshot_id: str, ids: Sequence[str], sizes: Mapping[str, int]
+    store: ChunkStore,
+    snapshot_id: str,
+    ids: Sequence[str],
+    sizes: Mapping[str, int],
+    members: bool = True,
 ) -> AsyncGenerator[dict[str, bytes], None]:
-    """Gzip members of ``ids`` (in order, each once), a batch at a time, fetched one batch
-    ahead of the consumer."""
+    """Gzip members of ``ids`` (their plain bytes with ``members=False``), in order, each once,
+    a batch at a time, fetched one batch ahead of the consumer."""
     batches: list[list[str]] = [[]]
     size = 0
     for cid in dict.fromkeys(ids):
@@ -52,7 +57,8 @@ async def _opened(
             raise SnapshotCorrupt(snapshot_id, f"chunk {lost[0]} is missing")
 
         def open_all() -> dict[str, bytes]:
-            return {cid: store.codec.open(cid, stored[cid])[0] for cid in batch}
+            which = 0 if members else 1
+            return {cid: store.codec.open(cid, stored[cid])[which] for cid in batch}
 
         try:
             return await asyncio.to_thread(open_all)
@@ -81,8 +87,8 @@ def _sizes(entries: Sequence[Entry]) -> dict[str, int]:
     return sizes
 
 
-async def _open_one(store: ChunkStore, snapshot_id: str, chunk_id: str) -> bytes:
-    async for batch in _opened(store, snapshot_id, [chunk_id], {}):
+async def _open_one(store: ChunkStore, snapshot_id: str, chunk_id: str, members: bool) -> bytes:
+    async for batch in _opened(store, snapshot_id, [chunk_id], {}, members):
         return batch[chunk_id]
     raise SnapshotCorrupt(snapshot_id, f"chunk {chunk_id} is missing")
 
@@ -93,38 +99,50 @@ async def restore_root(
     snapshot_id: str,
     entries: Sequence[Entry],
     target: str,
-) -> RootRestored:
+    *,
+    gzip: bool,
+) -> RootRestored:  # Long: the stream's assembly, headers and chunks in order
     """Send ``entries`` to ``target`` on the host; raises SnapshotCorrupt on a bad chunk (the
-    target then holds part of the tree: the caller starts over in a fresh directory)."""
+    target then holds part of the tree: the caller starts over in a fresh directory). With
+    ``gzip`` the stream is gzip members (the stored chunks as they are), else a plain tar."""
     process = await ops.start(RESTORE_SCRIPT, [target])
     done = RootRestored()
-    out = bytearray()
+    out = bytearray(b"gzip\n" if gzip else b"none\n")
     plain = bytearray()  # headers and padding not yet packed into a member
+    # One write in flight while the next block is assembled: asyncssh's drain waits until a
+    # write has gone out, and the next block's chunks are fetched and checked meanwhile.
+    sending: asyncio.Task[None] | None = None
 
     async def flush(final: bool = False) -> None:
+        nonlocal sending
         if plain:
-            out.extend(gzip_member(bytes(plain)))
+            out.extend(gzip_member(bytes(plain)) if gzip else plain)
             plain.clear()
         if out and (final or len(out) >= _WRITE_BYTES):
             done.sent += len(out)
-            await process.write(bytes(out))
+            if sending is not None:
+                await sending
+            sending = asyncio.create_task(process.write(bytes(out)))
             out.clear()
+        if final and sending is not None:
+            await sending
 
-    batches = _opened(store, snapshot_id, [c for e in entries for c in e.chunks], _sizes(entries))
+    ids = [c for e in entries for c in e.chunks]
+    batches = _opened(store, snapshot_id, ids, _sizes(entries), gzip)
     try:
-        members: dict[str, bytes] = {}
+        pieces: dict[str, bytes] = {}
         sent: set[str] = set()
         for entry in entries:
             plain += header(entry)
             for cid in entry.chunks:
                 await flush()
-                if cid in members:
-                    out.extend(members[cid])
+                if cid in pieces:
+                    out.extend(pieces[cid])
                 elif cid in sent:  # a repeat from an earlier batch (files with equal content)
-                    out.extend(await _open_one(store, snapshot_id, cid))
+                    out.extend(await _open_one(store, snapshot_id, cid, gzip))
                 else:
-                    members = await anext(batches)
-                    out.extend(members[cid])
+                    pieces = await anext(batches)
+                    out.extend(pieces[cid])
                 sent.add(cid)
             if entry.kind == "f":
                 plain += padding(entry.size)
@@ -134,6 +152,8 @@ async def restore_root(
         await flush(final=True)
         result = await finish(process, None)
     except BaseException:
+        if sending is not None:
+            sending.cancel()
         await asyncio.shield(abandon(process))
         raise
     finally:

@@ -63,7 +63,8 @@ class SnapshotStore:
     ``encrypt``/``decrypt`` (bytes -> bytes, both or neither) wrap every stored chunk,
     manifests included: the published ``session_blob_encrypt``/``session_blob_decrypt``
     hooks, or a ``BlobCipher``'s methods. ``gzip_transfer``: whether the host compresses what
-    it sends (None: when the link is slow, see ``capture.GZIP_ABOVE_S``).
+    it sends (None: when the link is slow, see ``capture.GZIP_ABOVE_S``); a restore sends the
+    stored gzip members unless it is False (they cost nothing more to send compressed).
     """
 
     def __init__(
@@ -265,7 +266,14 @@ class SnapshotStore:
             raise SnapshotCorrupt(snapshot_id, f"{len(lost)} chunks missing, {lost[0]} first")
         done = await asyncio.gather(
             *(
-                restore_root(ops, self.chunks, snapshot_id, es, targets[n])
+                restore_root(
+                    ops,
+                    self.chunks,
+                    snapshot_id,
+                    es,
+                    targets[n],
+                    gzip=self.gzip_transfer is not False,
+                )
                 for n, es in wanted.items()
             )
         )
