@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from optio_codex.testing.model_server import (
     exec_command,
     text,
 )
-from tests.support.engine_runs import log_messages, process_end
+from optio_codex.testing.sshd import LoopbackSshd, SshdInfo
+from tests.support.engine_runs import log_messages, process_end, process_when, ssh_to
 from tests.test_task_engine import model_config
 
 Engine = tuple[Optio, list[Any]]
@@ -91,8 +93,6 @@ async def run_to_end(engine: Engine, process_id: str) -> dict[str, Any]:
 
 async def process_state_not(fw: Optio, process_id: str, states: tuple[str, ...]) -> None:
     """Wait past the record of the previous run (it still shows that run's end)."""
-    from tests.support.engine_runs import process_when
-
     await process_when(fw, process_id, lambda p: p["status"]["state"] not in states, within=30)
 
 
@@ -154,3 +154,131 @@ async def test_resume_after_the_default_cleanup_restores_files_and_history(
     assert any(m.startswith("resume: restored snapshot") for m in messages), messages
     snaps = [d async for d in mongo_db[f"{PREFIX}_codex_snapshots"].find()]
     assert len(snaps) == 2
+
+
+@pytest.fixture(scope="module")
+def other_sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshdInfo]:
+    """A second host: another sshd (its own port and host key); the task root differs too."""
+    daemon = LoopbackSshd(tmp_path_factory.mktemp("other-sshd"))
+    info = daemon.start_sync()
+    try:
+        yield info
+    finally:
+        daemon.stop_sync()
+
+
+def after_last_resume(request: RecordedRequest) -> str:
+    """The request's input from the last resume notice on (earlier resumes are history)."""
+    items = request.body.get("input") or []
+    marks = [i for i, item in enumerate(items) if "you have been resumed" in json.dumps(item)]
+    return json.dumps(items[marks[-1] :]) if marks else ""
+
+
+def run_then_read_back(request: RecordedRequest) -> Step:
+    """First run: notes.txt, then DONE. Each resumed run: append to it, read it, DONE."""
+    recent = after_last_resume(request)
+    if recent:
+        if "cat notes.txt" in recent:
+            return text("Resumed and done.")
+        return exec_command(
+            "echo resumed >> notes.txt && cat notes.txt && echo DONE >> optio.log",
+            escalate=False,
+        )
+    if "echo DONE" in _inputs(request):
+        return text("Done.")
+    return exec_command(
+        f"echo '{SECRET_LINE}' > notes.txt && echo DONE >> optio.log", escalate=False
+    )
+
+
+async def resume_and_finish(
+    engine: Engine,
+    model_server: ScriptedModelServer,
+    process_id: str,
+    task_dir: Path,
+    starts: int,
+) -> tuple[dict[str, Any], str]:
+    """Resume, give the agent a message, wait for its DONE: the record and what the model was
+    sent after the resume notice. ``starts``: resume.log's lines once this run has started."""
+    fw, _ = engine
+    asked = len(model_server.responses_requests)
+    conversation = await resume(engine, process_id)
+    await resume_logged(task_dir, starts)
+    await conversation.run_turn("Go on.", timeout=60)
+    proc = await process_end(fw, process_id, within=60)
+    assert proc["status"]["state"] == "done", (proc["status"], log_messages(proc))
+    return proc, json.dumps([r.body.get("input") for r in model_server.responses_requests[asked:]])
+
+
+async def test_resume_on_another_host_then_past_a_corrupt_snapshot(
+    engine: Engine,
+    model_server: ScriptedModelServer,
+    host_dir: Path,
+    mongo_db: Any,
+    sshd: SshdInfo,
+    other_sshd: SshdInfo,
+) -> None:
+    model_server.fallback = run_then_read_back
+    first = config_for(model_server, host_dir, ssh=ssh_to(sshd), task_root=str(host_dir / "a"))
+    await define(engine, "snap-2", first)
+    proc = await run_to_end(engine, "snap-2")
+    assert proc["status"]["state"] == "done", proc["status"]
+    assert not (host_dir / "a" / "snap-2").exists()
+
+    # The task moves: another sshd, another task root.
+    second = config_for(
+        model_server, host_dir, ssh=ssh_to(other_sshd), task_root=str(host_dir / "b")
+    )
+    await define(engine, "snap-2", second)
+    proc, said = await resume_and_finish(
+        engine, model_server, "snap-2", host_dir / "b" / "snap-2", starts=2
+    )
+    assert SECRET_LINE in said and "resumed" in said  # history and files came along
+    snaps = [d async for d in mongo_db[f"{PREFIX}_codex_snapshots"].find().sort("created_at", 1)]
+    assert [s["meta"]["task_root"] for s in snaps] == [str(host_dir / "a"), str(host_dir / "b")]
+    assert snaps[1]["meta"]["host"].endswith(f":{other_sshd.port}")
+
+    # The newest snapshot loses its manifest: the resume falls back to the first one.
+    await mongo_db[f"{PREFIX}_codex_snapshot_chunks"].delete_many(
+        {"_id": {"$in": snaps[1]["manifest"]}}
+    )
+    await define(engine, "snap-2", first)
+    proc, said = await resume_and_finish(
+        engine, model_server, "snap-2", host_dir / "a" / "snap-2", starts=2
+    )
+    messages = log_messages(proc)
+    fell_back = [m for m in messages if m.startswith(f"resume: snapshot {snaps[1]['_id']}")]
+    assert fell_back and "trying the previous one" in fell_back[0], messages
+    assert any(f"restored snapshot {snaps[0]['_id']}" in m for m in messages), messages
+    # The first snapshot's file: one "resumed" line (this run's), not the lost run's too.
+    assert f"{SECRET_LINE}\\nresumed\\n" in said and "resumed\\nresumed" not in said
+
+
+async def test_a_thread_without_a_turn_starts_afresh_and_says_so(
+    engine: Engine, model_server: ScriptedModelServer, host_dir: Path, mongo_db: Any
+) -> None:
+    fw, _ = engine
+    await define(engine, "snap-3", config_for(model_server, host_dir, auto_start=False))
+    conversation = await resume_free_launch(engine, "snap-3")
+    first_thread = conversation.thread_id
+    await fw.cancel("snap-3")
+    await process_end(fw, "snap-3", within=60)
+    snaps = [d async for d in mongo_db[f"{PREFIX}_codex_snapshots"].find()]
+    assert len(snaps) == 1 and snaps[0]["meta"]["turns"] == 0, snaps
+
+    conversation = await resume(engine, "snap-3")
+    assert conversation.thread_id != first_thread  # codex kept nothing to resume
+    proc = await process_when(
+        fw, "snap-3", lambda p: any("starting a new thread" in m for m in log_messages(p))
+    )
+    messages = log_messages(proc)
+    assert any(f"thread {first_thread} never had a turn" in m for m in messages), messages
+    await fw.cancel("snap-3")
+    await process_end(fw, "snap-3", within=60)
+
+
+async def resume_free_launch(engine: Engine, process_id: str) -> CodexConversation:
+    fw, _ = engine
+    conversation = await fw.launch_and_await_result(process_id, session_id=None, timeout=90)
+    assert isinstance(conversation, CodexConversation)
+    return conversation
