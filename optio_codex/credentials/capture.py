@@ -27,6 +27,7 @@ class SeedCapture:
     def __init__(self, config: CodexTaskConfig) -> None:
         self.config = config
         self._run: RunView | None = None
+        self._ending: RunEnding | None = None
 
     def __repr__(self) -> str:
         return "SeedCapture()"
@@ -35,8 +36,12 @@ class SeedCapture:
         self._run = run
 
     async def stop(self, ending: RunEnding) -> None:
-        run, callback = self._run, self.config.on_seed_saved
-        if run is None or callback is None or ending.detaching or run.resumed:
+        self._ending = ending
+
+    async def finish(self) -> None:
+        """After codex has stopped: the login it last wrote is the one captured."""
+        run, callback, ending = self._run, self.config.on_seed_saved, self._ending
+        if run is None or callback is None or ending is None or ending.detaching or run.resumed:
             return
         path = f"{run.paths.task_dir}/{AUTH_FILE}"
         read = await poll_auth_file(run.ops, path, timeout=6.0)

@@ -46,11 +46,13 @@ log = logging.getLogger(__name__)
 NAMED_SEED_WAIT = 600.0  # a seed another task holds: wait this long for it, then fail
 POLL_INTERVAL = 2.0  # the host's auth.json, between reads (a stat when nothing changed)
 RENEW_INTERVAL = RUN_LEASE_SECONDS / 3
-STOP_READ_TIMEOUT = 6.0
+STOP_READ_TIMEOUT = 8.0  # per read of the host at the end (three tries)
 
 
 class SeedKeeper:
     """Plants a seed's login into one run and keeps the seed in step with it."""
+
+    stop_timeout = 30.0  # Companions' bound on stop() and finish(): reads may need retries
 
     def __init__(self, config: CodexTaskConfig) -> None:
         self.config = config
@@ -65,6 +67,7 @@ class SeedKeeper:
         self._report: Any = None
         self._tasks: list[asyncio.Task[Any]] = []  # the renewer and the watcher
         self._quarantining: asyncio.Task[None] | None = None
+        self._finished = False  # the lease was released, or kept for a resume
         self._unsubscribe: Any = None
 
     def __repr__(self) -> str:
@@ -83,19 +86,21 @@ class SeedKeeper:
             ctx._db, ctx._prefix, encrypt=config.seed_encrypt, decrypt=config.seed_decrypt
         )
         self._leases = SeedLeases(ctx._db[f"{ctx._prefix}{CODEX_SEED_SUFFIX}"])
-        on_host = await read_marker(view.ops, task_dir) if view.resuming else None
-        self.seed_id = seed_id = await self._lease(on_host, view.resuming)
+        # Any run, fresh or resumed: a task directory an earlier run of this process left
+        # may hold a rotation of its seed that was never saved (an engine crash).
+        on_host = await read_marker(view.ops, task_dir)
+        self.seed_id = seed_id = await self._lease(on_host)
         self._tasks.append(asyncio.create_task(self._renew()))
         files = await store.load(seed_id)
         planted = read_auth(files.auth_json)
         if planted is None:
             raise ValueError(f"seed {seed_id}: its auth.json is not JSON")
         self.sync = SeedSync(store, seed_id, self.holder, files.lineage, planted)
-        on_disk = await self._recover() if view.resuming and on_host == seed_id else None
+        on_disk = await self._recover() if on_host == seed_id else None
         if on_disk is not None:
             files = await store.load(seed_id)
         label = _label(config.seed_id, seed_id)
-        if on_disk is not None and _same_token(on_disk, files.auth_json):
+        if view.resuming and on_disk is not None and _same_token(on_disk, files.auth_json):
             # The task directory holds the seed's current login: left as it is, since a codex
             # still running there (a reattach) may rotate it while this run provisions.
             plan.notes.append(f"seed {label}: the task's login is the seed's current one")
@@ -107,16 +112,18 @@ class SeedKeeper:
         plan.files.append((MARKER_FILE, marker(seed_id, _name_of(config.seed_id)), 0o600))
         plan.codex_config = deep_merge(seed_codex_config(files.config_toml), plan.codex_config)
 
-    async def _lease(self, on_host: str | None, resuming: bool) -> str:
+    async def _lease(self, on_host: str | None) -> str:
         assert self._leases is not None
         leases, wanted = self._leases, self.config.seed_id
-        if on_host is not None:  # a resumed run: the seed its task directory holds
+        if on_host is not None:  # the seed the task directory's login came from
             try:
                 return await leases.take_waiting(on_host, self.holder, wait=NAMED_SEED_WAIT)
             except (SeedBusy, SeedNotFound, SeedQuarantined) as exc:
                 self._report(None, f"seed: cannot take back {on_host}: {exc}", level="warning")
         if callable(wanted):
-            mine = await leases.held_by(self.holder) if resuming else None
+            # A lease an earlier run of this process kept (a crash) is this run's, not a
+            # second seed's: a pool would otherwise leave it blocked until it expires.
+            mine = await leases.held_by(self.holder)
             wanted = mine or await wanted(self.holder)  # a pool leases it for this holder
         assert isinstance(wanted, str)
         return await leases.take_waiting(wanted, self.holder, wait=NAMED_SEED_WAIT)
@@ -207,6 +214,9 @@ class SeedKeeper:
     # -- the end ----------------------------------------------------------------------------
 
     async def stop(self, ending: RunEnding) -> None:
+        """Before codex stops. Left running for a resume: the last save-back now, and the
+        lease kept through the restart. Otherwise the lease is held while codex stops, and
+        :meth:`finish` saves its last rotation back and releases the seed."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -216,27 +226,45 @@ class SeedKeeper:
             await asyncio.gather(self._quarantining, return_exceptions=True)
         if self._leases is None or self.seed_id is None:
             return
-        read_ok = await self._last_save_back()
-        if ending.detaching or not read_ok:
-            # codex goes on (a resume takes over) or its login could not be read: no one else
-            # may plant this seed before the next run has saved what the host holds.
+        if ending.detaching:
+            self._finished = True
+            await self._last_save_back()
             await self._leases.extend(self.seed_id, self.holder, DETACHED_LEASE_SECONDS)
             return
-        await self._leases.release(self.seed_id, self.holder)
+        # Until finish(): never released while a codex that may still refresh is alive.
+        await self._leases.extend(self.seed_id, self.holder, RUN_LEASE_SECONDS)
+
+    async def finish(self) -> None:
+        """codex has stopped: its auth.json is final. Save it back, then release the seed, or,
+        when the host could not be read, keep the lease long enough for a next run (or the
+        reaper) to recover the login from the task directory."""
+        if self._finished or self._leases is None or self.seed_id is None:
+            return
+        self._finished = True
+        if await self._last_save_back():
+            await self._leases.release(self.seed_id, self.holder)
+        else:
+            await self._leases.extend(self.seed_id, self.holder, DETACHED_LEASE_SECONDS)
 
     async def _last_save_back(self) -> bool:
+        """The rotation since the watcher's last read, if any; False if the host could not
+        be read (three tries: a loaded host answers slowly)."""
         if self.sync is None or self._ops is None:
             return True
-        try:
-            note = await self.sync.check(self._ops, self._auth_path, timeout=STOP_READ_TIMEOUT)
-        except Exception as exc:
-            log.warning(
-                "seed %s: the last save-back could not read the host: %s", self.seed_id, exc
-            )
-            return False
-        if note:
-            self._report(None, note)
-        return True
+        for attempt in range(3):
+            try:
+                note = await self.sync.check(self._ops, self._auth_path, timeout=STOP_READ_TIMEOUT)
+            except Exception as exc:
+                why = str(exc) or type(exc).__name__
+                log.warning(
+                    "seed %s: the last save-back could not read the host (%s)", self.seed_id, why
+                )
+                await asyncio.sleep(0.5 * (attempt + 1))
+                continue
+            if note:
+                self._report(None, note)
+            return True
+        return False
 
 
 def _same_token(a: bytes, b: bytes) -> bool:

@@ -79,7 +79,9 @@ class RunEnding:
 
 class RunCompanion(Protocol):
     """May also have ``async def prepare(self, view: PrepareView, plan: LaunchPlan)``: then it
-    is stopped however the run ends, even if it never started."""
+    is stopped however the run ends, even if it never started. And ``async def finish(self)``:
+    called once codex has stopped (after ``stop``; not when codex is left running for a
+    resume), for what must see codex's last writes."""
 
     async def start(self, run: RunView) -> None: ...
 
@@ -114,6 +116,7 @@ class Companions:
     def __init__(self, companions: Sequence[RunCompanion], stop_timeout: float = 10.0) -> None:
         self._all = list(companions)
         self._started: list[RunCompanion] = []
+        self._finishing: list[Any] = []  # stopped companions with a finish()
         self._stop_timeout = stop_timeout
 
     async def prepare(self, view: PrepareView) -> LaunchPlan:
@@ -141,6 +144,8 @@ class Companions:
     async def stop(self, ending: RunEnding) -> None:
         while self._started:
             companion = self._started.pop()
+            if getattr(companion, "finish", None) is not None:
+                self._finishing.append(companion)
             with contextlib.suppress(Exception):
                 try:
                     # A companion may need longer (a snapshot's upload): its stop_timeout.
@@ -148,6 +153,18 @@ class Companions:
                     await asyncio.wait_for(companion.stop(ending), bound)
                 except Exception:
                     log.exception("%s did not stop cleanly", companion)
+
+    async def finish(self) -> None:
+        """After codex has stopped (not when it is left running for a resume): what must
+        see codex's last writes, such as a seed's final save-back and its lease's release.
+        A companion may have ``async def finish(self)``; it is called once, bounded."""
+        while self._finishing:
+            companion = self._finishing.pop(0)
+            bound = getattr(companion, "stop_timeout", self._stop_timeout)
+            try:
+                await asyncio.wait_for(companion.finish(), bound)
+            except Exception:
+                log.exception("%s did not finish cleanly", companion)
 
 
 def companions_for(

@@ -456,6 +456,8 @@ class CodexTaskRun:
                 if self.conversation is not None:
                     await asyncio.wait_for(self.conversation.detach(), 5.0)
             self.ctx.report_progress(None, _LEFT_RUNNING if detach else _UNREACHABLE_AT_END)
+            if unreachable:
+                await self.companions.finish()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.host.disconnect(), 5.0)
             return
@@ -465,6 +467,7 @@ class CodexTaskRun:
         paths = self._task_paths()
         if paths is not None:
             await self._stop_everything(paths.codex_home)
+        await self.companions.finish()  # codex is gone: its files are final
         cleanup = self.config.cleanup
         if paths is not None and (cleanup == "always" or (cleanup == "on_success" and succeeded)):
             try:
