@@ -76,6 +76,8 @@ async def test_a_published_config_runs_with_its_messages_and_mcp_servers(
             ask_for_approval="on-failure",  # type: ignore[arg-type]  # codex dropped it
             fs_isolation=True,
             delivery_type="notices",
+            # Resolved against the host's home; proven unwritable by the preflight.
+            extra_allowed_dirs=[AllowedDir("~/optio-codex-compat-reference", "ro")],
             mcp_servers=[McpServer(name="probe", url=mcp.url, headers={"Authorization": SECRET})],
             use_client_messages=True,
             on_caller_message=on_caller_message,
@@ -112,6 +114,8 @@ async def test_a_published_config_runs_with_its_messages_and_mcp_servers(
     assert written["approval_policy"] == "on-request"
     agents_md = (task_dir / "workdir/AGENTS.md").read_text()
     assert "CALLER_MESSAGE:" in agents_md and "CLIENT_MESSAGE:" in agents_md
+    checked = [m for m in log_messages(proc) if m.startswith("sandbox checked")]
+    assert checked and "write-read-only-0" in checked[0], log_messages(proc)
     # The header is in the 0600 config.toml only: no progress line or log entry names it.
     assert SECRET not in json.dumps(log_messages(proc), default=str)
     assert SECRET not in json.dumps(proc.get("progress"), default=str)
