@@ -182,6 +182,7 @@ async def test_retention_and_garbage_collection(mongo_db: Any, host_dir: Path) -
     newest = (await store.list("p"))[0]
     await store.restore(ops, newest.id, {"workspace": str(host_dir / "r")})
     assert sorted(p.name for p in (host_dir / "r").iterdir()) == ["f1", "f2", "f3"]
+    assert await store.delete(newest.id) and not await store.delete(newest.id)
     await store.delete_process("p")
     assert await store.collect_garbage(margin=timedelta(0)) > 0
     assert await store.chunks.collection.count_documents({}) == 0

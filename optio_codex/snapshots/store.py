@@ -305,6 +305,11 @@ class SnapshotStore:
         )
         return int(result.deleted_count)
 
+    async def delete(self, snapshot_id: str) -> bool:
+        """Forget one snapshot (its chunks go at the next collection); False if unknown."""
+        result = await self.snapshots.delete_one({"_id": _object_id(snapshot_id)})
+        return bool(result.deleted_count)
+
     async def delete_process(self, process_id: str) -> int:
         """Forget every snapshot of ``process_id`` (chunks go at the next collection)."""
         result = await self.snapshots.delete_many({"process_id": process_id})
