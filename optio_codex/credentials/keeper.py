@@ -231,8 +231,10 @@ class SeedKeeper:
             await self._last_save_back()
             await self._leases.extend(self.seed_id, self.holder, DETACHED_LEASE_SECONDS)
             return
-        # Until finish(): never released while a codex that may still refresh is alive.
-        await self._leases.extend(self.seed_id, self.holder, RUN_LEASE_SECONDS)
+        # Until finish(): never released while a codex that may still refresh is alive. A run
+        # that leaves codex running on an unreachable host never calls finish(): the lease
+        # then lasts long enough for a next run to recover the login from the task directory.
+        await self._leases.extend(self.seed_id, self.holder, DETACHED_LEASE_SECONDS)
 
     async def finish(self) -> None:
         """codex has stopped: its auth.json is final. Save it back, then release the seed, or,

@@ -456,8 +456,6 @@ class CodexTaskRun:
                 if self.conversation is not None:
                     await asyncio.wait_for(self.conversation.detach(), 5.0)
             self.ctx.report_progress(None, _LEFT_RUNNING if detach else _UNREACHABLE_AT_END)
-            if unreachable:
-                await self.companions.finish()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.host.disconnect(), 5.0)
             return
