@@ -40,7 +40,7 @@ TUI_CONFIG: dict[str, Any] = {
     "tui": {"show_tooltips": False, "screen_reader_detection_done": True},
 }
 READY_MARK = "\u203a"  # the composer's prompt: the TUI takes input
-READY_TIMEOUT = 30.0
+READY_NOTE_AFTER = 20.0  # no prompt yet: the progress says a question waits on screen
 POLL = 1.0  # how often the end of codex is checked (one exec on the host)
 END_GRACE = 10.0  # after codex ended: optio.log's DONE/ERROR reaches the driver
 
@@ -108,8 +108,8 @@ class CodexTui:
             RunView(ctx, self.config, None, ops, paths, hook_ctx, resumed=found or bool(thread))
         )
         if self.config.auto_start and not found and thread is None:
-            await self.wait_ready()
-            await self.send(AUTO_START_PROMPT)
+            if await self.wait_ready():
+                await self.send(AUTO_START_PROMPT)
         while True:
             await asyncio.sleep(POLL)
             if not await host_tmux.alive(ops, tui):
@@ -155,13 +155,20 @@ class CodexTui:
         async with self._lock:
             await host_tmux.press(self.ops, self.tui, key)
 
-    async def wait_ready(self) -> None:
+    async def wait_ready(self) -> bool:
+        """Until the composer shows (False: codex ended first). A login or another question
+        on screen is for the person at the terminal: the task is typed in after it."""
         assert self.ops is not None and self.tui is not None
-        deadline = time.monotonic() + READY_TIMEOUT
+        told = time.monotonic() + READY_NOTE_AFTER
         while READY_MARK not in await host_tmux.screen(self.ops, self.tui):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the codex terminal UI showed no prompt in {READY_TIMEOUT:g}s")
-            await asyncio.sleep(0.2)
+            if told and time.monotonic() > told:
+                told = 0.0
+                note = "the codex terminal UI asks something first (a login?): answer it there"
+                self._ctx.report_progress(None, note)
+            if not await host_tmux.alive(self.ops, self.tui):
+                return False
+            await asyncio.sleep(0.3)
+        return True
 
     async def _open_pty(self, cols: int, rows: int) -> Pty:
         assert self.tui is not None

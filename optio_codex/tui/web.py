@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 STATIC = Path(str(resources.files("optio_codex.tui") / "static"))
 DEFAULT_SIZE = (120, 40)
 _FIRST_SIZE_WAIT = 3.0  # the page sends its size first; an older page may not
-_REATTACH_PAUSE = 0.5
+_REATTACH_PAUSE = 0.5  # doubled after each attach that showed nothing, up to the max
+_REATTACH_MAX = 8.0
+_FRUITLESS_ATTACHES = 8  # in a row, then the terminal gives up and says so
 
 OpenPty = Callable[[int, int], Awaitable[Pty]]
 Send = Callable[[str], Awaitable[None]]
@@ -159,16 +161,23 @@ class TerminalLink:
     async def _pump(self) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._sized.wait(), _FIRST_SIZE_WAIT)
+        pause, fruitless = _REATTACH_PAUSE, 0
         while not self.ws.closed:
+            shown = False
             try:
                 self.pty = await self.app.open_pty(*self.size)
             except Exception as exc:
                 log.warning("terminal: no tmux client (%s)", exc)
             else:
                 while data := await self.pty.read():
+                    shown = True
                     await self.ws.send_bytes(data)
                 self.pty.close()
                 self.pty = None
+            pause, fruitless = (_REATTACH_PAUSE, 0) if shown else (pause, fruitless + 1)
+            if fruitless >= _FRUITLESS_ATTACHES:  # a host without a pty for us, say
+                await self.ws.close(code=1011, message=b"cannot attach to the terminal UI")
+                return
             try:
                 running = await self.app.running()  # over SSH: waits out a reconnect
             except Exception:
@@ -176,4 +185,5 @@ class TerminalLink:
             if not running:
                 await self.ws.close(code=1000, message=b"codex has ended")
                 return
-            await asyncio.sleep(_REATTACH_PAUSE)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, _REATTACH_MAX)
