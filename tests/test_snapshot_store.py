@@ -29,6 +29,7 @@ from optio_codex.snapshots import (
     SnapshotCorrupt,
     SnapshotRoot,
     SnapshotStore,
+    capture,
 )
 from optio_codex.testing.sshd import SshdInfo, ssh_target
 from optio_codex.transport.socket import FixedConnection
@@ -101,13 +102,19 @@ def without_excluded(entries: dict[str, tuple[str, int, str]]) -> dict[str, tupl
     return {k: v for k, v in entries.items() if not excluded(k)}
 
 
-async def test_full_incremental_and_restore(ops: HostOps, mongo_db: Any, host_dir: Path) -> None:
+async def test_full_incremental_and_restore(
+    ops: HostOps, mongo_db: Any, host_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work = host_dir / "work"
     make_tree(work)
-    # Over SSH the host compresses what it sends; locally it does not.
+    # Over SSH the host compresses what it sends, in several streams (as over a slow link);
+    # locally it sends one plain tar.
     store = SnapshotStore(mongo_db, "t", gzip_transfer=isinstance(ops, LiveSshOps))
+    monkeypatch.setattr(capture, "PARALLEL_MIN_BYTES", 1024 * 1024)
     roots = [SnapshotRoot("workspace", str(work))]
+    execs = ops.trips.execs
     first = await store.capture(ops, roots, process_id="p1", meta={"thread": "a"}, exclude=EXCLUDE)
+    assert ops.trips.execs - execs == (3 if isinstance(ops, LiveSshOps) else 1)
     assert first.state == "complete" and first.meta == {"thread": "a"}
     assert first.files == 7  # symlinks, directories and excluded files are not counted
     data_size = (work / "data.bin").stat().st_size

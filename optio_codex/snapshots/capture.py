@@ -14,10 +14,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from optio_codex.hosts.host_scripts import HostOps, finish
+from optio_codex.hosts.host_scripts import CommandResult, HostOps, finish
 from optio_codex.snapshots.chunks import CHUNK_SIZE
 from optio_codex.snapshots.host_side import (
     CAPTURE_SCRIPT,
+    TRANSFER_SCRIPT,
     HostReader,
     Listed,
     abandon,
@@ -38,6 +39,9 @@ from optio_codex.snapshots.writer import ChunkRef, ChunkWriter
 # more than GZIP_MIN_BYTES are to travel, so a small capture keeps its steps pipelined.
 GZIP_ABOVE_S = 0.02
 GZIP_MIN_BYTES = 8 << 20
+# Over a slow link, more than this much to send goes in STREAMS tar streams at once.
+PARALLEL_MIN_BYTES = 32 << 20
+STREAMS = 3
 
 
 @dataclass
@@ -123,6 +127,7 @@ async def capture_root(
 ) -> RootResult:  # Long: one conversation with the host, step by step
     process = await ops.start(CAPTURE_SCRIPT, capture_args(root.host_path, exclude, root.files))
     reader = HostReader(process)
+    side: list[asyncio.Task[tuple[dict[str, _Arrived], int]]] = []
     try:
         status = (await reader.until(b"\n")).decode(errors="replace")
         if status == "OPTIO-SCAN missing":
@@ -141,30 +146,72 @@ async def capture_root(
             sums = parse_sums(await reader.until(b"\0"))
             if gzip is None:
                 gzip = large and time.monotonic() - asked > GZIP_ABOVE_S
-            mode = "gzip" if gzip else "none"
             for path in plan.hash_first:
                 old = previous[path]
                 if sums.get(path) == old.sha256:
                     plan.keep[path] = old
                 else:
                     plan.send.append(path)
-            await process.write(path_list(plan.send, mode))
+            groups = _groups(plan.send, sizes, bool(gzip))
+            await process.write(path_list(groups[0], "gzip" if gzip else "none"))
         else:  # nothing to hash or measure: both requests at once, a round trip saved
             gzip = bool(gzip)
-            mode = "gzip" if gzip else "none"
-            await process.write(path_list([]) + path_list(plan.send, mode))
+            groups = _groups(plan.send, sizes, gzip)
+            await process.write(path_list([]) + path_list(groups[0], "gzip" if gzip else "none"))
             await reader.until(b"\0")
+        side += [asyncio.create_task(_side_stream(ops, root, g, gzip, writer)) for g in groups[1:]]
         arrived = await _receive(PlainStream(reader, gzip), writer)
         result = await finish(process, None)
-        if result.returncode not in (0, 1):  # 1: tar saw a file change while reading it
-            raise SnapshotError(
-                f"capture of {root.name!r} failed on the host: "
-                f"{result.stderr.decode(errors='replace')[-500:]}"
-            )
+        _check(root, result)
+        transferred = reader.received
+        for got, received in await asyncio.gather(*side):
+            arrived.update(got)
+            transferred += received
+    except BaseException:
+        for task in side:
+            task.cancel()
+        await asyncio.shield(abandon(process))
+        raise
+    return RootResult(listing, plan.keep, arrived, False, transferred)
+
+
+def _check(root: SnapshotRoot, result: CommandResult) -> None:
+    if result.returncode not in (0, 1):  # 1: tar saw a file change while reading it
+        raise SnapshotError(
+            f"capture of {root.name!r} failed on the host: "
+            f"{result.stderr.decode(errors='replace')[-500:]}"
+        )
+
+
+def _groups(paths: list[str], sizes: Mapping[str, int], gzip: bool) -> list[list[str]]:
+    """The files to send, in one group per stream: several over a slow link when there is
+    much to send (each stream has its own SSH window, and the host a gzip per stream)."""
+    total = sum(sizes[p] for p in paths)
+    if not gzip or total < PARALLEL_MIN_BYTES:
+        return [paths]
+    groups: list[list[str]] = [[] for _ in range(STREAMS)]
+    loads = [0] * STREAMS
+    for path in sorted(paths, key=lambda p: -sizes[p]):
+        least = loads.index(min(loads))
+        groups[least].append(path)
+        loads[least] += sizes[path]
+    return [g for g in groups if g] or [[]]
+
+
+async def _side_stream(
+    ops: HostOps, root: SnapshotRoot, paths: list[str], gzip: bool, writer: ChunkWriter
+) -> tuple[dict[str, _Arrived], int]:
+    """One more tar stream of ``paths``, on an exec of its own."""
+    process = await ops.start(TRANSFER_SCRIPT, [root.host_path])
+    reader = HostReader(process)
+    try:
+        await process.write(path_list(paths, "gzip" if gzip else "none"))
+        arrived = await _receive(PlainStream(reader, gzip), writer)
+        _check(root, await finish(process, None))
     except BaseException:
         await asyncio.shield(abandon(process))
         raise
-    return RootResult(listing, plan.keep, arrived, False, reader.received)
+    return arrived, reader.received
 
 
 async def _receive(stream: PlainStream, writer: ChunkWriter) -> dict[str, _Arrived]:

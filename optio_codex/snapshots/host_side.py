@@ -52,6 +52,14 @@ CAPTURE_SCRIPT = SCRIPT_PRELUDE + (
     'else head -c "$n" | tar -c -f - --null --no-recursion -T -; fi'
 )
 
+# $1 root: another stream of step 3 (a capture's files in several streams at once).
+TRANSFER_SCRIPT = SCRIPT_PRELUDE + (
+    'root=$(expand "$1") || fail "root is not absolute: $1"; cd "$root" || fail "no $root"; '
+    'read -r n z; if [ "$z" = gzip ]; then '
+    'head -c "$n" | tar -c -f - --null --no-recursion -T - | gzip -1; '
+    'else head -c "$n" | tar -c -f - --null --no-recursion -T -; fi'
+)
+
 # $1 target directory; on stdin "gzip" or "none", then a tar (a gzip stream of one for
 # "gzip"). -p keeps the modes, --no-same-owner leaves files to the user restoring them (as
 # root too).
