@@ -116,6 +116,7 @@ def _entry(item: Listed, sha256: str = "", chunks: tuple[str, ...] = ()) -> Entr
     return Entry(item.path, kind, item.mode, item.size, item.mtime, item.link, sha256, chunks)
 
 
+# Long: one conversation with the host, step by step.
 async def capture_root(
     ops: HostOps,
     root: SnapshotRoot,
@@ -124,7 +125,7 @@ async def capture_root(
     writer: ChunkWriter,
     *,
     gzip: bool | None,
-) -> RootResult:  # Long: one conversation with the host, step by step
+) -> RootResult:
     process = await ops.start(CAPTURE_SCRIPT, capture_args(root.host_path, exclude, root.files))
     reader = HostReader(process)
     side: list[asyncio.Task[tuple[dict[str, _Arrived], int]]] = []

@@ -93,6 +93,7 @@ async def _open_one(store: ChunkStore, snapshot_id: str, chunk_id: str, members:
     raise SnapshotCorrupt(snapshot_id, f"chunk {chunk_id} is missing")
 
 
+# Long: the stream's assembly, headers and chunks in order.
 async def restore_root(
     ops: HostOps,
     store: ChunkStore,
@@ -101,7 +102,7 @@ async def restore_root(
     target: str,
     *,
     gzip: bool,
-) -> RootRestored:  # Long: the stream's assembly, headers and chunks in order
+) -> RootRestored:
     """Send ``entries`` to ``target`` on the host; raises SnapshotCorrupt on a bad chunk (the
     target then holds part of the tree: the caller starts over in a fresh directory). With
     ``gzip`` the stream is gzip members (the stored chunks as they are), else a plain tar."""
