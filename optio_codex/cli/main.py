@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     from optio_codex.cli.seeds import add_seeds_parser
 
     add_seeds_parser(commands)
+    from optio_codex.cli.tasks import add_task_parsers
+
+    add_task_parsers(commands)
     return parser
 
 
@@ -252,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from optio_codex.cli.seeds import run_seeds
 
         return run_seeds(args)
+    if args.command in ("list", "resume"):
+        from optio_codex.cli.tasks import run_tasks_command
+
+        return run_tasks_command(args)
     from optio_codex.cli.demo import run_demo
 
     return asyncio.run(run_demo(args.prompt))

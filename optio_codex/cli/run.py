@@ -78,6 +78,9 @@ class RunOptions:
     max_duration: float | None = None
     max_tokens: int | None = None
     max_nudges: int | None = None
+    # optio-codex resume: the task to resume (its settings come from cli/task_records.py);
+    # the prompt is then the message it goes on with.
+    resume_process: str | None = None
 
 
 def parse_host(spec: str) -> tuple[str, str, int]:
@@ -204,6 +207,9 @@ def task_config(
         max_duration=options.max_duration,
         max_tokens=options.max_tokens,
         max_nudges=_nudges(options),
+        # Snapshots need a MongoDB that outlives the run: with --mongo-url a task can be
+        # resumed (optio-codex resume), on this host or another.
+        supports_resume=options.mongo_url is not None,
     )
 
 
@@ -245,7 +251,7 @@ async def _run_in_engine(
     from optio_core import Optio
     from optio_core.exceptions import ResultNotPublished
 
-    process_id = f"codex-{uuid.uuid4().hex[:8]}"
+    process_id = options.resume_process or f"codex-{uuid.uuid4().hex[:8]}"
     task, failure = recording_failure(create_codex_task(process_id, "optio-codex run", config))
     async with _mongo(options, interrupts) as db:
         engine = Optio()
@@ -264,8 +270,12 @@ async def _run_in_engine(
         tally = RunTally()
         try:
             try:
+                await _keep_record(db, process_id, options)
                 conversation: CodexConversation = await engine.launch_and_await_result(
-                    process_id, session_id=None, timeout=120
+                    process_id,
+                    resume=options.resume_process is not None,
+                    session_id=None,
+                    timeout=300,  # a resume restores the snapshot first
                 )
             except ResultNotPublished:
                 raise await start_failure(engine, process_id, failure) from None
@@ -278,6 +288,8 @@ async def _run_in_engine(
                 conversation.on_permission_request(
                     TerminalApprover(screen, host=_where(config), cwd=conversation.options.cwd)
                 )
+            if options.resume_process is not None:
+                await conversation.send(options.prompt)  # the resumed task goes on from here
             state = await _wait_for_end(engine, process_id)
             await conversation.wait_closed()
             await asyncio.wait_for(printer, 5)
@@ -292,6 +304,15 @@ async def _run_in_engine(
             await engine.shutdown()
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
+
+
+async def _keep_record(db: Any, process_id: str, options: RunOptions) -> None:
+    """A task in a MongoDB of the user's own is kept for optio-codex resume (settings only)."""
+    if options.mongo_url is None or options.resume_process is not None:
+        return
+    from optio_codex.cli.task_records import save_task
+
+    await save_task(db, ENGINE_PREFIX, process_id, options)
 
 
 def _where(config: CodexTaskConfig) -> str:

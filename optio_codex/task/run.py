@@ -282,7 +282,6 @@ class CodexTaskRun:
         self.ctx.report_progress(None, thread_started(conversation, config.model, resumed=resumed))
         conversation.on_event(self.memory.track_turns)
         self._spawn(self.memory.save_thread(conversation.thread_id))
-        self.ctx.publish_result(conversation)
         await self.companions.start(
             RunView(
                 ctx=self.ctx,
@@ -294,6 +293,7 @@ class CodexTaskRun:
                 resumed=resumed,
             )
         )
+        self.ctx.publish_result(conversation)  # after: a resumed agent's note is set by now
         await self._continue_work(conversation, previous)
         watcher = watcher_for(conversation, config, self.ctx.report_progress)
         await until_end(self._wait_for_end(conversation), watcher)
