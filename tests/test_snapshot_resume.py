@@ -8,12 +8,18 @@ scripted and sees what the resumed thread sends it.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import shutil
+import tarfile
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from motor.motor_asyncio import AsyncIOMotorGridFSBucket
 from optio_core import Optio
 
 from optio_codex.driver.conversation import CodexConversation
@@ -34,6 +40,7 @@ Engine = tuple[Optio, list[Any]]
 PREFIX = "t"  # the engine fixture's
 SECRET_LINE = "the first run wrote this line"
 GZIP_MAGIC = b"\x1f\x8b"
+NEW_INSTRUCTIONS = "Also count the lines of notes.txt."
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -282,3 +289,72 @@ async def resume_free_launch(engine: Engine, process_id: str) -> CodexConversati
     conversation = await fw.launch_and_await_result(process_id, session_id=None, timeout=90)
     assert isinstance(conversation, CodexConversation)
     return conversation
+
+
+def published_tar(task_dir: Path) -> bytes:
+    """The task as optio-codex 0.4.8 archived it: one tar.gz of its workdir, which held
+    CODEX_HOME at home/.codex (a login in it, too)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path in sorted((task_dir / "workdir").rglob("*")):
+            tar.add(
+                path, arcname="./" + str(path.relative_to(task_dir / "workdir")), recursive=False
+            )
+        for path in sorted((task_dir / "home" / ".codex" / "sessions").rglob("*")):
+            tar.add(
+                path, arcname="./home/" + str(path.relative_to(task_dir / "home")), recursive=False
+            )
+        login = json.dumps({"OPENAI_API_KEY": "sk-published-login"}).encode()
+        info = tarfile.TarInfo("./home/.codex/auth.json")
+        info.size = len(login)
+        tar.addfile(info, io.BytesIO(login))
+    return buffer.getvalue()
+
+
+async def test_a_task_the_published_package_suspended_resumes(
+    engine: Engine, model_server: ScriptedModelServer, host_dir: Path, mongo_db: Any
+) -> None:
+    model_server.fallback = run_then_read_back
+    hooks = {"session_blob_encrypt": _xor, "session_blob_decrypt": _xor}
+    config = config_for(model_server, host_dir, cleanup="never", **hooks)
+    await define(engine, "snap-4", config)
+    proc = await run_to_end(engine, "snap-4")
+    assert proc["status"]["state"] == "done", proc["status"]
+    ours = await mongo_db[f"{PREFIX}_codex_snapshots"].find_one({"process_id": "snap-4"})
+    thread_id = ours["meta"]["thread_id"]
+    # What 0.4.8 left instead: its document and its (encrypted) GridFS blob; none of ours.
+    task_dir = host_dir / "tasks" / "snap-4"
+    blob_id = await AsyncIOMotorGridFSBucket(mongo_db).upload_from_stream(
+        "workdir", _xor(published_tar(task_dir))
+    )
+    await mongo_db[f"{PREFIX}_codex_session_snapshots"].insert_one(
+        {
+            "processId": "snap-4",
+            "capturedAt": datetime.now(UTC),
+            "endState": "done",
+            "workdirBlobId": blob_id,
+            "sessionId": thread_id,
+        }
+    )
+    await mongo_db[f"{PREFIX}_codex_snapshots"].delete_many({})
+    shutil.rmtree(task_dir)
+    # The resume recomposes AGENTS.md from what on_resume_refresh makes of the config.
+    refreshed = config_for(
+        model_server,
+        host_dir,
+        cleanup="never",
+        on_resume_refresh=lambda c: replace(c, consumer_instructions=NEW_INSTRUCTIONS),
+        **hooks,
+    )
+    await define(engine, "snap-4", refreshed)
+
+    proc, said = await resume_and_finish(engine, model_server, "snap-4", task_dir, starts=1)
+    assert SECRET_LINE in said and "you have been resumed" in said
+    assert NEW_INSTRUCTIONS in (task_dir / "workdir" / "AGENTS.md").read_text()
+    assert (task_dir / "workdir" / "resume.log").read_text().endswith(" REFRESHED:AGENTS.md\n")
+    assert "Re-read AGENTS.md" in said
+    messages = log_messages(proc)
+    assert any("restored the optio-codex 0.4.8 snapshot" in m for m in messages), messages
+    assert any(f"thread {thread_id}" in m for m in messages), messages
+    assert not (task_dir / "home" / ".codex" / "auth.json").exists()  # its login stays behind
+    assert (task_dir / "workdir" / "notes.txt").read_text() == f"{SECRET_LINE}\nresumed\n"
