@@ -127,7 +127,8 @@ def _split(blob: bytes) -> _Split:
                 if data is not None and rest.startswith("sessions/"):
                     out.rollouts[rest] = data.split(b"\n", 1)[0]
             member.name = name
-            member.pax_headers.pop("path", None)  # a long name read back would win over ours
+            # A long name read back sits in the pax headers, which would win over ours.
+            member.pax_headers = {k: v for k, v in member.pax_headers.items() if k != "path"}
             target.addfile(member, io.BytesIO(data) if data is not None else None)
             out.files += member.isfile()
     return out
