@@ -161,6 +161,8 @@ async def test_resume_after_the_default_cleanup_restores_files_and_history(
     assert any(m.startswith("resume: restored snapshot") for m in messages), messages
     snaps = [d async for d in mongo_db[f"{PREFIX}_codex_snapshots"].find()]
     assert len(snaps) == 2
+    # thread/resume names the rollout where the restore put it: the next capture finds it.
+    assert snaps[0]["meta"]["rollout"] == snaps[1]["meta"]["rollout"], snaps
 
 
 @pytest.fixture(scope="module")
