@@ -30,6 +30,7 @@ from optio_codex.snapshots import (
     SnapshotRoot,
     SnapshotStore,
     capture,
+    restore,
 )
 from optio_codex.testing.sshd import SshdInfo, ssh_target
 from optio_codex.transport.socket import FixedConnection
@@ -62,6 +63,10 @@ def make_tree(root: Path) -> None:
     (root / "odd name\nwith newline").write_text("odd")
     (root / "link").symlink_to("src/pkg/mod.py")
     (root / "emptydir").mkdir()
+    (root / "private").mkdir(mode=0o700)
+    (root / "readonly").mkdir()
+    (root / "readonly" / "inside").write_text("set before its directory turns read-only")
+    (root / "readonly").chmod(0o555)
     (root / ".git").mkdir()
     (root / ".git" / "HEAD").write_text("ref: main\n")
     (root / "node_modules" / "x").mkdir(parents=True)
@@ -111,12 +116,13 @@ async def test_full_incremental_and_restore(
     # locally it sends one plain tar.
     store = SnapshotStore(mongo_db, "t", gzip_transfer=isinstance(ops, LiveSshOps))
     monkeypatch.setattr(capture, "PARALLEL_MIN_BYTES", 1024 * 1024)
+    monkeypatch.setattr(restore, "PARALLEL_MIN_BYTES", 1024 * 1024)
     roots = [SnapshotRoot("workspace", str(work))]
     execs = ops.trips.execs
     first = await store.capture(ops, roots, process_id="p1", meta={"thread": "a"}, exclude=EXCLUDE)
     assert ops.trips.execs - execs == (3 if isinstance(ops, LiveSshOps) else 1)
     assert first.state == "complete" and first.meta == {"thread": "a"}
-    assert first.files == 7  # symlinks, directories and excluded files are not counted
+    assert first.files == 8  # symlinks, directories and excluded files are not counted
     data_size = (work / "data.bin").stat().st_size
 
     (work / "src" / "pkg" / "mod.py").write_text("print('changed')\n")
@@ -133,7 +139,9 @@ async def test_full_incremental_and_restore(
     assert listed[0].created_at.tzinfo is not None and listed[0].meta == {}
 
     target = host_dir / "restored"
+    execs = ops.trips.execs
     report = await store.restore(ops, second.id, {"workspace": str(target)})
+    assert ops.trips.execs - execs == 3  # three streams; directories last, on the first
     assert report.files == second.files
     assert tree(target) == without_excluded(tree(work))
     # mtimes come back exactly: a capture of the restored tree sends nothing.

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 
-from optio_codex.hosts.host_scripts import HostOps, HostScriptError, finish, last_result
+from optio_codex.hosts.host_scripts import (
+    HostOps,
+    HostProcess,
+    HostScriptError,
+    finish,
+    last_result,
+)
 from optio_codex.snapshots.chunks import CHUNK_SIZE, ChunkCorrupt, ChunkStore, gzip_member
 from optio_codex.snapshots.host_side import RESTORE_SCRIPT, abandon
 from optio_codex.snapshots.model import Entry, SnapshotCorrupt, SnapshotError
@@ -23,6 +29,10 @@ from optio_codex.snapshots.tar_write import END, header, padding
 _FETCH_CHUNKS = 256
 _FETCH_BYTES = 8 << 20
 _WRITE_BYTES = 1 << 20
+# More than this much data goes in STREAMS streams at once: more SSH windows, and the host's
+# gzip -d and tar -x on more than one core.
+PARALLEL_MIN_BYTES = 32 << 20
+STREAMS = 3
 
 
 @dataclass
@@ -94,19 +104,20 @@ async def _open_one(store: ChunkStore, snapshot_id: str, chunk_id: str, members:
 
 
 # Long: the stream's assembly, headers and chunks in order.
-async def restore_root(
-    ops: HostOps,
+async def send_tar(
+    process: HostProcess,
     store: ChunkStore,
     snapshot_id: str,
     entries: Sequence[Entry],
     target: str,
     *,
     gzip: bool,
+    then: Sequence[asyncio.Future[RootRestored]] = (),
+    tail: Sequence[Entry] = (),
 ) -> RootRestored:
-    """Send ``entries`` to ``target`` on the host; raises SnapshotCorrupt on a bad chunk (the
-    target then holds part of the tree: the caller starts over in a fresh directory). With
+    """Send ``entries`` to a started RESTORE_SCRIPT, then (once ``then`` are done) ``tail``,
+    chunkless entries such as directories. Raises SnapshotCorrupt on a bad chunk. With
     ``gzip`` the stream is gzip members (the stored chunks as they are), else a plain tar."""
-    process = await ops.start(RESTORE_SCRIPT, [target])
     done = RootRestored()
     out = bytearray(b"gzip\n" if gzip else b"none\n")
     plain = bytearray()  # headers and padding not yet packed into a member
@@ -149,6 +160,11 @@ async def restore_root(
                 plain += padding(entry.size)
                 done.files += 1
                 done.bytes += entry.size
+        if then:
+            await flush(final=True)
+            await asyncio.gather(*then)
+        for entry in tail:
+            plain += header(entry)
         plain += END
         await flush(final=True)
         result = await finish(process, None)
@@ -164,3 +180,55 @@ async def restore_root(
     except HostScriptError as exc:
         raise SnapshotError(f"restore into {target} failed: {exc}") from exc
     return done
+
+
+def _groups(entries: Sequence[Entry], streams: int) -> list[list[Entry]]:
+    """Entries in up to ``streams`` groups of about equal size (the first keeps the order)."""
+    total = sum(e.size for e in entries)
+    if streams <= 1 or total < PARALLEL_MIN_BYTES:
+        return [list(entries)]
+    groups: list[list[Entry]] = [[] for _ in range(streams)]
+    loads = [0] * streams
+    for entry in sorted(entries, key=lambda e: -e.size):
+        least = loads.index(min(loads))
+        groups[least].append(entry)
+        loads[least] += entry.size
+    return [g for g in groups if g] or [[]]
+
+
+async def restore_root(
+    ops: HostOps,
+    store: ChunkStore,
+    snapshot_id: str,
+    entries: Sequence[Entry],
+    target: str,
+    *,
+    gzip: bool,
+    started: Awaitable[HostProcess] | None = None,
+) -> RootRestored:
+    """Send ``entries`` to ``target`` on the host: a large tree in several streams at once
+    (one ``tar -x`` each). Directories go last, on the first stream once the others are done,
+    so their modes and mtimes are set after every file is in. ``started``: the first stream's
+    process when the caller has started it already."""
+    dirs = [e for e in entries if e.kind == "d"]
+    groups = _groups([e for e in entries if e.kind != "d"], STREAMS)
+    main = await (started or ops.start(RESTORE_SCRIPT, [target]))
+
+    async def side(group: list[Entry]) -> RootRestored:
+        process = await ops.start(RESTORE_SCRIPT, [target])
+        return await send_tar(process, store, snapshot_id, group, target, gzip=gzip)
+
+    others = [asyncio.ensure_future(side(g)) for g in groups[1:]]
+    try:
+        first = await send_tar(
+            main, store, snapshot_id, groups[0], target, gzip=gzip, then=others, tail=dirs
+        )
+    except BaseException:
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        raise
+    parts = [first, *(task.result() for task in others)]
+    return RootRestored(
+        sum(d.files for d in parts), sum(d.bytes for d in parts), sum(d.sent for d in parts)
+    )

@@ -17,7 +17,7 @@ import asyncio
 import builtins
 import contextlib
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,9 +25,10 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from optio_codex.hosts.host_scripts import HostOps
+from optio_codex.hosts.host_scripts import HostOps, HostProcess
 from optio_codex.snapshots.capture import RootResult, capture_root
 from optio_codex.snapshots.chunks import ChunkCorrupt, ChunkStore, Codec, Transform, now, split
+from optio_codex.snapshots.host_side import RESTORE_SCRIPT, abandon
 from optio_codex.snapshots.model import (
     Entry,
     Manifest,
@@ -256,23 +257,30 @@ class SnapshotStore:
         """Write the roots named in ``targets`` into those host directories (created when
         absent). Every chunk is checked against its hash; a missing or corrupt one raises
         :class:`SnapshotCorrupt` (restore into fresh directories: a failed one leaves part)."""
-        manifest = await self.manifest(snapshot_id)
-        unknown = sorted(set(targets) - set(manifest.roots))
-        if unknown:
-            raise ValueError(f"restore targets: no root {unknown} in snapshot {snapshot_id}")
-        wanted = {n: manifest.roots[n] for n in targets if n not in manifest.missing}
-        lost = await self.chunks.missing(c for es in wanted.values() for e in es for c in e.chunks)
-        if lost:
-            raise SnapshotCorrupt(snapshot_id, f"{len(lost)} chunks missing, {lost[0]} first")
+        # Each target's first stream starts while the manifest is read and checked: an exec
+        # costs a few round trips and sshd's start of a shell.
+        started = {
+            n: asyncio.ensure_future(ops.start(RESTORE_SCRIPT, [t])) for n, t in targets.items()
+        }
+        try:
+            manifest = await self.manifest(snapshot_id)
+            unknown = sorted(set(targets) - set(manifest.roots))
+            if unknown:
+                raise ValueError(f"restore targets: no root {unknown} in snapshot {snapshot_id}")
+            wanted = {n: manifest.roots[n] for n in targets if n not in manifest.missing}
+            ids = (c for es in wanted.values() for e in es for c in e.chunks)
+            lost = await self.chunks.missing(ids)
+            if lost:
+                raise SnapshotCorrupt(snapshot_id, f"{len(lost)} chunks missing, {lost[0]} first")
+        except BaseException:
+            await asyncio.shield(_abandon_all(started.values()))
+            raise
+        await _abandon_all(f for n, f in started.items() if n not in wanted)
+        gzip = self.gzip_transfer is not False
         done = await asyncio.gather(
             *(
                 restore_root(
-                    ops,
-                    self.chunks,
-                    snapshot_id,
-                    es,
-                    targets[n],
-                    gzip=self.gzip_transfer is not False,
+                    ops, self.chunks, snapshot_id, es, targets[n], gzip=gzip, started=started[n]
                 )
                 for n, es in wanted.items()
             )
@@ -347,6 +355,14 @@ class SnapshotStore:
             )
             deleted += int(result.deleted_count)
         return deleted
+
+
+async def _abandon_all(starting: Iterable[asyncio.Future[HostProcess]]) -> None:
+    for future in starting:
+        if not future.done():
+            future.cancel()
+        with contextlib.suppress(BaseException):
+            await abandon(await future)
 
 
 def _object_id(snapshot_id: str) -> ObjectId:
