@@ -262,6 +262,15 @@ async def test_resume_on_another_host_then_past_a_corrupt_snapshot(
     # The first snapshot's file: one "resumed" line (this run's), not the lost run's too.
     assert f"{SECRET_LINE}\\nresumed\\n" in said and "resumed\\nresumed" not in said
 
+    # Every snapshot lost: the resume fails and says why, instead of starting over.
+    await mongo_db[f"{PREFIX}_codex_snapshot_chunks"].delete_many({})
+    fw, _ = engine
+    await fw.launch("snap-2", resume=True, session_id=None)
+    await process_state_not(fw, "snap-2", ("done", "failed", "cancelled"))
+    proc = await process_end(fw, "snap-2", within=60)
+    assert proc["status"]["state"] == "failed", proc["status"]
+    assert "none of its 3 snapshots could be restored" in proc["status"]["error"], proc["status"]
+
 
 async def test_a_thread_without_a_turn_starts_afresh_and_says_so(
     engine: Engine, model_server: ScriptedModelServer, host_dir: Path, mongo_db: Any
@@ -360,3 +369,34 @@ async def test_a_task_the_published_package_suspended_resumes(
     assert any(f"thread {thread_id}" in m for m in messages), messages
     assert not (task_dir / "home" / ".codex" / "auth.json").exists()  # its login stays behind
     assert (task_dir / "workdir" / "notes.txt").read_text() == f"{SECRET_LINE}\nresumed\n"
+
+
+async def test_snapshots_between_turns_and_retention(
+    engine: Engine, model_server: ScriptedModelServer, host_dir: Path, mongo_db: Any
+) -> None:
+    fw, _ = engine
+    model_server.fallback = lambda request: (
+        text("Written.")
+        if "notes.txt" in _inputs(request)
+        else exec_command("echo one > notes.txt", escalate=False)
+    )
+    config = config_for(
+        model_server, host_dir, auto_start=False, snapshot_every=0.5, snapshot_keep=1
+    )
+    await define(engine, "snap-5", config)
+    conversation = await resume_free_launch(engine, "snap-5")
+    await conversation.run_turn("Write notes.txt.", timeout=60)
+    snaps = mongo_db[f"{PREFIX}_codex_snapshots"]
+    async with asyncio.timeout(30):  # a capture between turns, after the one that ran
+        while not await snaps.find_one({"state": "complete", "meta.turns": 1}):
+            await asyncio.sleep(0.1)
+    interval = await snaps.find_one({"state": "complete", "meta.turns": 1})
+    assert interval["meta"]["reason"] == "interval" and interval["files"] >= 2
+    await fw.cancel("snap-5")
+    await process_end(fw, "snap-5", within=60)
+    # The end capture, and snapshot_keep=1 pruned the rest; their chunks were collected.
+    left = [d async for d in snaps.find()]
+    assert [(d["state"], d["meta"]["reason"]) for d in left] == [("complete", "end")], left
+    held = {c["_id"] async for c in mongo_db[f"{PREFIX}_codex_snapshot_chunks"].find()}
+    assert set(left[0]["manifest"]) <= held
+    assert len(held) <= len(left[0]["manifest"]) + left[0]["files"]
