@@ -11,11 +11,12 @@ import hashlib
 import os
 import stat
 from collections.abc import AsyncIterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bson import ObjectId
 
 from optio_codex.hosts.host_scripts import (
     CommandResult,
@@ -192,6 +193,14 @@ async def test_retention_and_garbage_collection(mongo_db: Any, host_dir: Path) -
     # The three pruned manifests are unreferenced now (f0 is still in snapshot 3).
     assert await store.collect_garbage() == 0  # too recent: the clock margin spares them
     assert await store.collect_garbage(margin=timedelta(0)) == 3
+    # A snapshot a capture builds on is pinned: prune spares it until the pin is gone.
+    older = (await store.list("p"))[1]
+    docs = mongo_db["t_codex_snapshots"]
+    await docs.update_one(
+        {"_id": ObjectId(older.id)}, {"$set": {"pinned_until": datetime.now(UTC) + timedelta(1)}}
+    )
+    assert await store.prune("p", keep=1) == 0
+    await docs.update_one({"_id": ObjectId(older.id)}, {"$unset": {"pinned_until": ""}})
     assert await store.prune("p", keep=1) == 1
     assert await store.collect_garbage(margin=timedelta(0)) == 2  # f0 and manifest 3
     newest = (await store.list("p"))[0]
