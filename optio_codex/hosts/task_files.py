@@ -67,7 +67,7 @@ def compose_agents_md(spec: ProvisionSpec) -> str:
     text: str = compose_instructions_file(
         spec.consumer_instructions,
         profile=AGENTS_PROFILE,
-        workdir_exclude=[],
+        workdir_exclude=list(spec.workdir_exclude),
         supports_resume=spec.supports_resume,
         host_protocol=spec.host_protocol,
         documentation=spec.log_documentation,

@@ -57,6 +57,8 @@ class ProvisionSpec:
     # None: the default set (no CLIENT_MESSAGE / CALLER_MESSAGE).
     log_documentation: str | None = field(default=None, repr=False)
     supports_resume: bool = False
+    # What snapshots leave out of the workdir: AGENTS.md's resume section names it.
+    workdir_exclude: tuple[str, ...] = ()
     # What the run's companions add before codex starts (task/companions.py, LaunchPlan):
     # files relative to the task dir (a seed's auth.json, say) carried in the provisioning
     # tar, and config.toml entries the task's own settings are merged over.

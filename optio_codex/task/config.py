@@ -37,6 +37,7 @@ from optio_codex.task.published_fields import (
     log_protocol,
     published_problems,
 )
+from optio_codex.task.workdir_exclude import effective_exclude
 
 SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 ApprovalPolicy = Literal["untrusted", "on-request", "never"]
@@ -408,6 +409,7 @@ def provision_spec(config: CodexTaskConfig, task_id: str, **overrides: Any) -> P
         "host_protocol": config.host_protocol,
         "log_documentation": log_protocol(config).documentation,
         "supports_resume": config.supports_resume,
+        "workdir_exclude": tuple(effective_exclude(config.workdir_exclude)),
         "install_dir": config.install_dir,
         "install_if_missing": config.install_if_missing,
     }
