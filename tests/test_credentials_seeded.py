@@ -18,8 +18,11 @@ from optio_core import Optio
 
 from optio_codex.credentials.seed_store import SeedQuarantined, seed_pool
 from optio_codex.factory import create_codex_task
+from optio_codex.task.config import SSHConfig
+from optio_codex.testing import model_server as ms
 from optio_codex.testing.model_server import ScriptedModelServer
 from optio_codex.testing.oauth_tokens import CLIENT_ID
+from optio_codex.testing.relay import TcpRelay
 from optio_codex.testing.sshd import SshdInfo
 from optio_codex.testing.token_server import TokenServer
 from tests.support.engine_runs import launch, log_messages, process_end, process_when
@@ -214,3 +217,50 @@ async def test_a_published_env_api_key_reaches_codex_in_auth_json_only(
     replayed = conversation.subscribe(replay=True).get_nowait_batch()
     events = [json.dumps(e, default=str) for e in replayed]
     assert events and text_with(events, [key]) == []
+
+
+async def test_a_rotation_during_an_ssh_outage_is_saved_at_the_reconnect(
+    engine: Engine, rig: SeedRig, relay: TcpRelay
+) -> None:
+    seed_id = await rig.seed("cut")
+    rig.access_budget = 1
+    gate = rig.model.hold()
+    rig.model.script(
+        ms.exec_command("echo one", escalate=False),
+        ms.exec_command("echo two", escalate=False).held(gate),
+    )
+    known = rig.base / "known_hosts_relay"
+    known.write_text(f"[{rig.sshd.host}]:{relay.port} {rig.sshd.host_public_key}\n")
+    ssh = SSHConfig(
+        host=rig.sshd.host,
+        port=relay.port,
+        user=rig.sshd.username,
+        key_path=str(rig.sshd.client_key_path),
+        known_hosts=str(known),
+    )
+    fw, tasks = engine
+    tasks.append(create_codex_task("cut-1", "cut-1", rig.config("cut", ssh=ssh)))
+    await fw.resync()
+    await fw.launch("cut-1", session_id=None)
+    async with asyncio.timeout(60):
+        while rig.token.counts.rotations == 0:
+            await asyncio.sleep(0.005)
+    relay.set_down(True)  # codex goes on rotating on the host; the run cannot read it
+    try:
+        assert (await seed_doc(rig, seed_id))["lineage"]["generation"] == 0
+        await gate.wait_reached(timeout=30)  # a second rotation happened behind the cut
+        await asyncio.sleep(4.0)  # polls fail meanwhile
+    finally:
+        relay.set_down(False)
+    [lineage] = rig.token.lineages.values()
+    async with asyncio.timeout(60):  # saved at the reconnect, with the turn still held
+        while (
+            json.loads((await rig.store.load(seed_id)).auth_json)["tokens"]["refresh_token"]
+            != lineage.current
+        ):
+            await asyncio.sleep(0.2)
+    assert (await fw.get_process("cut-1") or {})["status"]["state"] == "running"
+    gate.release()
+    proc = await process_end(fw, "cut-1", within=60)
+    assert proc["status"]["state"] == "done", proc["status"]
+    assert rig.token.counts.reuses == 0 and lineage.revoked is None
