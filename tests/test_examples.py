@@ -97,3 +97,13 @@ def test_task_md_quotes_the_examples_as_they_are() -> None:
     assert len(blocks) >= 3, "docs/task.md quotes no examples"
     for name, code in blocks:
         assert code in (EXAMPLES.parent / name).read_text(), f"docs/task.md: {name} differs"
+
+
+def test_terminal_ui_example() -> None:
+    out = run_example("terminal_ui.py")
+    assert "widget: iframe-input" in out
+    assert "iframe: {widgetProxyUrl}/" in out
+    assert "terminal shows: Would you like to run" in out
+    assert "approve: (200, {'ok': True})" in out
+    assert "terminal closed: 1001 the task ended" in out
+    assert "state: done" in out

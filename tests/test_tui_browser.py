@@ -145,6 +145,7 @@ async def test_the_terminal_in_a_browser_through_an_ssh_cut(
     assert ANSWER in seen  # the redraw after the reattach still shows the earlier turn
     browser.screenshot("approval-asked")
 
+    await asyncio.sleep(1.0)  # codex takes no key for a moment after a prompt appears
     await asyncio.to_thread(browser.type, "y")
     end = await process_end(fw, process_id, within=60.0)
     browser.screenshot("done")
