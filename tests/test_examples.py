@@ -107,3 +107,11 @@ def test_terminal_ui_example() -> None:
     assert "approve: (200, {'ok': True})" in out
     assert "terminal closed: 1001 the task ended" in out
     assert "state: done" in out
+
+
+def test_snapshot_resume_example() -> None:
+    out = run_example("snapshot_resume.py")
+    assert "after the run, on the host: []" in out  # the default cleanup removed the task
+    assert "the resumed agent read: written before the move" in out
+    assert "thread of 2 turn(s), task root host-b" in out
+    assert "thread of 1 turn(s), task root host-a" in out
