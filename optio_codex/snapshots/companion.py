@@ -127,8 +127,7 @@ class SnapshotCompanion:
         self.conversation = run.conversation
         self.paths = run.paths  # resolved by provisioning
         if self.conversation is None:
-            self._say("snapshots need a conversation (mode='conversation'): none taken")
-            return
+            return  # no thread to follow (the factory makes none for mode="iframe")
         refreshed: list[str] = []
         if self.resuming and self.refresh is not None:
             refreshed = await self.refresh.apply(run.ops)
@@ -283,5 +282,8 @@ def _captured_line(snapshot: SnapshotInfo) -> str:
 
 
 def snapshots_for(config: CodexTaskConfig) -> SnapshotCompanion | None:
-    """The factory's: snapshots for every task that supports resume."""
-    return SnapshotCompanion(config) if config.supports_resume else None
+    """The factory's: snapshots for every conversation task that supports resume (codex's
+    terminal UI, mode="iframe", resumes from its task directory only)."""
+    if not config.supports_resume or config.mode != "conversation":
+        return None
+    return SnapshotCompanion(config)
