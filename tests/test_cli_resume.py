@@ -72,6 +72,7 @@ async def test_list_then_resume_on_another_host(
     line = next(ln for ln in listing.splitlines() if ln.startswith("codex-"))
     process_id = line.split()[0]
     assert "done" in line and "resumable" in line, listing
+    assert f"[task {process_id}: optio-codex resume {process_id} --mongo-url URL]" in out
     assert "snapshot " in listing and "(1 turns)" in listing and "on local" in listing, listing
 
     asked = len(model_server.responses_requests)

@@ -270,7 +270,10 @@ async def _run_in_engine(
         tally = RunTally()
         try:
             try:
-                await _keep_record(db, process_id, options)
+                if await _keep_record(db, process_id, options):
+                    screen.line(
+                        f"[task {process_id}: optio-codex resume {process_id} --mongo-url URL]"
+                    )
                 conversation: CodexConversation = await engine.launch_and_await_result(
                     process_id,
                     resume=options.resume_process is not None,
@@ -306,13 +309,14 @@ async def _run_in_engine(
             await asyncio.gather(runner, return_exceptions=True)
 
 
-async def _keep_record(db: Any, process_id: str, options: RunOptions) -> None:
+async def _keep_record(db: Any, process_id: str, options: RunOptions) -> bool:
     """A task in a MongoDB of the user's own is kept for optio-codex resume (settings only)."""
     if options.mongo_url is None or options.resume_process is not None:
-        return
+        return False
     from optio_codex.cli.task_records import save_task
 
     await save_task(db, ENGINE_PREFIX, process_id, options)
+    return True
 
 
 def _where(config: CodexTaskConfig) -> str:
