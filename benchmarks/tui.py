@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import os
 import pty
 import shutil
 import statistics
+import struct
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 from typing import Any
@@ -46,7 +49,6 @@ from optio_codex.hosts.launch import app_server_env  # noqa: E402
 from optio_codex.hosts.ssh import SSHTarget, connect_ssh  # noqa: E402
 from optio_codex.testing.codex_home import write_test_codex_home  # noqa: E402
 from optio_codex.testing.model_server import ScriptedModelServer  # noqa: E402
-from optio_codex.testing.relay import TcpRelay  # noqa: E402
 from optio_codex.testing.sshd import LoopbackSshd, SshdInfo  # noqa: E402
 from optio_codex.tui.terminal import SshPty  # noqa: E402
 from optio_codex.tui.web import TerminalApp  # noqa: E402
@@ -82,6 +84,45 @@ const waitFor = (test) => new Promise((resolve) => {
   done(out);
 })();
 """
+
+
+_RELAY_CHILD = """
+import asyncio, sys
+from optio_codex.testing.relay import TcpRelay
+async def main():
+    async with TcpRelay(sys.argv[1], int(sys.argv[2]), latency_ms=float(sys.argv[3])) as relay:
+        print(relay.port, flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+asyncio.run(main())
+"""
+
+
+class ChildRelay:
+    """The relay in a process of its own, as the network is outside the engine's."""
+
+    def __init__(self, host: str, port: int, latency_ms: float) -> None:
+        self.args = [host, str(port), str(latency_ms)]
+        self.port = 0
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> ChildRelay:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _RELAY_CHILD,
+            *self.args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=str(ROOT),
+        )
+        assert self.process.stdout is not None
+        self.port = int((await self.process.stdout.readline()).decode())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.close()
+        await self.process.wait()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -120,13 +161,17 @@ async def start_codex(work: Path, model: ScriptedModelServer) -> tuple[str, str]
     raise RuntimeError("codex's TUI did not start")
 
 
-async def ssh_round(info: SshdInfo, relay: TcpRelay, known: Path, sock: str, n: int) -> list[float]:
+async def ssh_round(
+    info: SshdInfo, relay: ChildRelay, known: Path, sock: str, n: int, size: tuple[int, int]
+) -> list[float]:
     """``ssh -tt … tmux attach`` in a local pty: write a letter, time its echo."""
     argv = ["ssh", "-tt", "-p", str(relay.port), "-i", str(info.client_key_path)]
     argv += ["-o", f"UserKnownHostsFile={known}", "-o", "StrictHostKeyChecking=yes"]
     argv += ["-o", "BatchMode=yes", f"{info.username}@{info.host}"]
     argv += [f"exec tmux -u -S {sock} attach-session -t codex"]
     master, slave = pty.openpty()
+    # The page's size: codex redraws the same screen for both (tmux's window-size latest).
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
     process = await asyncio.create_subprocess_exec(
         *argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
@@ -170,7 +215,7 @@ async def page_round(browser: Browser, n: int) -> list[float]:
     return [float(v) for v in result]
 
 
-async def serve_page(info: SshdInfo, relay: TcpRelay, known: Path, sock: str) -> tuple[str, Any]:
+async def serve_page(info: SshdInfo, relay: ChildRelay, known: Path, sock: str) -> tuple[str, Any]:
     target = SSHTarget(
         host=info.host,
         port=relay.port,
@@ -210,16 +255,19 @@ async def main(args: argparse.Namespace) -> None:  # Long: one measured sequence
         async with ScriptedModelServer() as model:
             sock, _ = await start_codex(work / "codex", model)
             for latency in args.latency:
-                async with TcpRelay(info.host, info.port, latency_ms=latency) as relay:
+                async with ChildRelay(info.host, info.port, latency) as relay:
                     known = work / f"known_hosts-{relay.port}"
                     known.write_text(f"[{info.host}]:{relay.port} {info.host_public_key}\n")
                     url, (runner, conn) = await serve_page(info, relay, known, sock)
                     await asyncio.to_thread(browser.open, url, "bench")
                     await asyncio.to_thread(browser.wait_for, "\u203a")
                     got: dict[str, list[float]] = {"page": [], "ssh": []}
+                    cols, rows = browser.script("return [term.cols, term.rows]")
                     await page_round(browser, 5)  # warm-up
                     for _ in range(args.rounds):
-                        got["ssh"] += await ssh_round(info, relay, known, sock, args.keys)
+                        got["ssh"] += await ssh_round(
+                            info, relay, known, sock, args.keys, (cols, rows)
+                        )
                         got["page"] += await page_round(browser, args.keys)
                     results[latency] = got
                     await asyncio.to_thread(browser.driver.get, "about:blank")
