@@ -46,12 +46,13 @@ log = logging.getLogger(__name__)
 RESUME_LOG = "resume.log"
 OPTIO_LOG = "optio.log"
 _IDLE_POLL = 0.25
+_HOST_ANSWERS = 20.0  # seconds for the first host exec of a capture
 
 
 class SnapshotCompanion:
     """One run's snapshots (made for a task with ``supports_resume``)."""
 
-    stop_timeout = 900.0  # the last capture of a large workspace outlasts the usual bound
+    stop_timeout = 300.0  # the last capture of a large workspace outlasts the usual bound
 
     def __init__(self, config: CodexTaskConfig) -> None:
         self.config = config
@@ -173,7 +174,10 @@ class SnapshotCompanion:
         assert self.store is not None and self.ops is not None and self.paths is not None
         conversation = self.conversation
         async with self._lock:
-            state = await TaskStateStore(self.ops, f"{self.paths.task_dir}/{STATE_FILE}").load()
+            # Also whether the host answers: an unreachable one fails the capture here, at
+            # once, instead of holding the run's teardown while the link is retried.
+            state_file = TaskStateStore(self.ops, f"{self.paths.task_dir}/{STATE_FILE}")
+            state = await asyncio.wait_for(state_file.load(), _HOST_ANSWERS)
             turns = self.base_turns + len(conversation.turns)
             if state is not None and state.had_turn:
                 turns = max(turns, 1)
