@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -34,6 +35,9 @@ def root() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+ANSI = re.compile(rb"\x1b\[[0-9;?>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+
+
 async def start(engine: Engine, config: CodexTaskConfig) -> str:
     fw, tasks = engine
     process_id = "tui-" + uuid.uuid4().hex[:6]
@@ -44,7 +48,8 @@ async def start(engine: Engine, config: CodexTaskConfig) -> str:
 
 
 async def screen_over_ws(url: str, password: str, needle: str) -> str:
-    """The terminal's output as the page gets it, until ``needle`` shows."""
+    """The terminal's output as the page gets it (escape sequences removed: codex moves the
+    cursor between words), until ``needle`` shows."""
     token = base64.b64encode(f"optio:{password}".encode()).decode()
     seen = b""
     async with aiohttp.ClientSession() as http:
@@ -54,7 +59,7 @@ async def screen_over_ws(url: str, password: str, needle: str) -> str:
                 while needle.encode() not in seen:
                     message = await ws.receive()
                     assert message.type == aiohttp.WSMsgType.BINARY, message
-                    seen += message.data
+                    seen += ANSI.sub(b"", message.data)
     return seen.decode(errors="replace")
 
 
@@ -100,3 +105,37 @@ async def test_codex_failing_at_start_is_an_error_with_its_last_lines(
     assert end["status"]["state"] == "failed", end["status"]
     error = end["status"]["error"]
     assert "codex exited with status" in error and "no-such-provider" in error, error
+
+
+async def test_a_login_in_the_terminal_reaches_the_browser(
+    engine: Engine, model_server: ScriptedModelServer, root: Path
+) -> None:
+    """No login yet, a provider that needs one: codex's own sign-in screen. Enter (the input
+    box's key) picks "Sign in with ChatGPT"; codex opens its URL through $BROWSER, the task's
+    opener writes a BROWSER line, and optio asks the dashboard to open it."""
+    fw, _ = engine
+    codex_config = model_config(model_server, root)
+    codex_config["model_providers"]["mock"]["requires_openai_auth"] = True
+    config = CodexTaskConfig(
+        consumer_instructions="Sign in first.",
+        mode="iframe",
+        task_root=str(root),
+        codex_config=codex_config,
+    )
+    process_id = await start(engine, config)
+    proc = await process_when(fw, process_id, lambda p: bool(p.get("widgetData")))
+    upstream = proc["widgetUpstream"]
+    url, password = upstream["url"], upstream["innerAuth"]["password"]
+    await screen_over_ws(url, password, "continue")  # "Press enter to continue"
+    await asyncio.sleep(1.0)  # codex takes no key for a moment after a prompt appears
+    async with aiohttp.ClientSession() as http:
+        auth = {"Authorization": "Basic " + base64.b64encode(f"optio:{password}".encode()).decode()}
+        async with http.post(url + "/input", json={"key": "Enter"}, headers=auth) as response:
+            assert response.status == 200
+    proc = await process_when(fw, process_id, lambda p: bool(p.get("browserOpenRequests")))
+    opened = proc["browserOpenRequests"][0]["url"]
+    assert opened.startswith("https://auth.openai.com/oauth/authorize?"), opened
+    assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A1455" in opened
+    await fw.cancel(process_id)
+    end = await process_end(fw, process_id, within=60.0)
+    assert end["status"]["state"] == "cancelled", end["status"]
