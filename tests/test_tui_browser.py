@@ -9,6 +9,7 @@ widget proxy would. Screenshots of each step go to test-artifacts/tui/ (printed)
 from __future__ import annotations
 
 import asyncio
+import base64
 import collections
 import shutil
 import uuid
@@ -34,9 +35,11 @@ from optio_codex.testing.relay import TcpRelay
 from optio_codex.testing.sshd import SshdInfo
 from tests.support.browser import Browser, why_no_browser
 from tests.support.engine_runs import Engine, process_end, process_when, ssh_to
+from tests.support.procs import codex_processes, processes_holding
 from tests.test_task_engine import model_config
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "tui"
+SECRET = "sk-tui-" + uuid.uuid4().hex
 ANSWER = "Streaming the scripted answer through tmux and SSH to the browser"
 
 
@@ -66,6 +69,10 @@ def scripted(server: ScriptedModelServer, *steps: Step) -> None:
     server.fallback = answer
 
 
+def basic(password: str) -> str:
+    return "Basic " + base64.b64encode(f"optio:{password}".encode()).decode()
+
+
 async def upstream(fw: Any, process_id: str) -> tuple[str, str]:
     # Published in this order: the upstream, then the data the widget mounts with.
     proc = await process_when(fw, process_id, lambda p: bool(p.get("widgetData")))
@@ -89,6 +96,7 @@ async def tui_task(
         task_root=str(root),
         codex_config=model_config(model_server, root),
         reconnect_timeout=60.0,
+        api_key=SECRET,  # in a 0600 auth.json only (the scripted provider asks for none)
     )
     yield "tui-" + uuid.uuid4().hex[:6], config
     shutil.rmtree(root, ignore_errors=True)
@@ -121,8 +129,8 @@ async def test_the_terminal_in_a_browser_through_an_ssh_cut(
     async with aiohttp.ClientSession() as http:
         async with http.get(url + "/") as response:
             assert response.status == 401
-        auth = aiohttp.BasicAuth("optio", password)
-        async with http.post(url + "/input", json={"key": "Home"}, auth=auth) as response:
+        auth = {"Authorization": basic(password)}
+        async with http.post(url + "/input", json={"key": "Home"}, headers=auth) as response:
             assert response.status == 400 and (await response.json())["reason"] == "bad-key"
 
     await asyncio.to_thread(browser.open, url + "/", password)
@@ -137,13 +145,18 @@ async def test_the_terminal_in_a_browser_through_an_ssh_cut(
     # The SSH connection is cut: codex goes on in tmux, the browser's terminal reattaches.
     assert await relay.cut() >= 1
     async with aiohttp.ClientSession() as http:  # the input box: typed in over the new link
-        auth = aiohttp.BasicAuth("optio", password)
+        auth = {"Authorization": basic(password)}
         body = {"text": "Now run the command"}
-        async with http.post(url + "/input", json=body, auth=auth) as response:
+        async with http.post(url + "/input", json=body, headers=auth) as response:
             assert response.status == 200, await response.text()
     seen = await asyncio.to_thread(browser.wait_for, "Would you like to run")
     assert ANSWER in seen  # the redraw after the reattach still shows the earlier turn
     browser.screenshot("approval-asked")
+    # No secret on any command line or in any environment; tmux carries the task's CODEX_HOME,
+    # so the teardown's sweep finds it with the rest.
+    assert processes_holding(SECRET.encode()) == []
+    codex_home = f"{config.task_root}/{process_id}/home/.codex"
+    assert any("tmux" in p for p in codex_processes(codex_home)), codex_processes(codex_home)
 
     await asyncio.sleep(1.0)  # codex takes no key for a moment after a prompt appears
     await asyncio.to_thread(browser.type, "y")
@@ -153,3 +166,4 @@ async def test_the_terminal_in_a_browser_through_an_ssh_cut(
     assert relay.stats.cut >= 1
     proc = await fw.get_process(process_id)
     assert proc is not None and not proc.get("widgetUpstream")  # cleared at the end
+    assert codex_processes(codex_home) == []
