@@ -88,8 +88,9 @@ async def test_auto_start_on_the_worker_ends_done(
     assert AUTO_START_PROMPT in json.dumps(turns[0].body["input"])
 
 
+@pytest.mark.parametrize("host_protocol", [True, False])
 async def test_codex_failing_at_start_is_an_error_with_its_last_lines(
-    engine: Engine, model_server: ScriptedModelServer, root: Path
+    engine: Engine, model_server: ScriptedModelServer, root: Path, host_protocol: bool
 ) -> None:
     fw, _ = engine
     codex_config = model_config(model_server, root)
@@ -97,6 +98,7 @@ async def test_codex_failing_at_start_is_an_error_with_its_last_lines(
     config = CodexTaskConfig(
         consumer_instructions="Never runs.",
         mode="iframe",
+        host_protocol=host_protocol,  # without the keyword driver, the body reads the end
         task_root=str(root),
         codex_config=codex_config,
     )

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 from optio_core.models import BasicAuth
 
-from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps
+from optio_codex.hosts.host_scripts import HostOps, LiveSshOps, LocalOps, read_file
 from optio_codex.mappings import deep_merge
 from optio_codex.task.browser_open import OPENER
 from optio_codex.task.companions import LaunchPlan, PrepareView, RunEnding, RunView
@@ -41,7 +41,7 @@ TUI_CONFIG: dict[str, Any] = {
 }
 READY_MARK = "\u203a"  # the composer's prompt: the TUI takes input
 READY_NOTE_AFTER = 20.0  # no prompt yet: the progress says a question waits on screen
-POLL = 1.0  # how often the end of codex is checked (one exec on the host)
+POLL = 1.0  # on the worker itself: how often the end of codex is checked
 END_GRACE = 10.0  # after codex ended: optio.log's DONE/ERROR reaches the driver
 
 
@@ -110,10 +110,17 @@ class CodexTui:
         if self.config.auto_start and not found and thread is None:
             if await self.wait_ready():
                 await self.send(AUTO_START_PROMPT)
-        while True:
-            await asyncio.sleep(POLL)
-            if not await host_tmux.alive(ops, tui):
-                break
+        if self.session is not None:
+            await host_tmux.wait_gone(ops, tui)  # one exec on the host for the whole run
+        else:  # a local child left waiting would outlive an engine's loop: poll instead
+            while await host_tmux.alive(ops, tui):  # noqa: ASYNC110 (the host has no event)
+                await asyncio.sleep(POLL)
+        if not self.config.host_protocol:  # no keyword driver: codex.sh's last line decides
+            last = await read_file(ops, f"{paths.workspace}/optio.log", max_bytes=8000)
+            end = (last.strip().splitlines() or [""])[-1]
+            if end.startswith("ERROR"):
+                raise RuntimeError(end.removeprefix("ERROR").lstrip(": "))
+            return
         # codex.sh wrote DONE or ERROR as codex ended: the driver cancels this body once it
         # reads it. Returning first would be taken as an end without either.
         await asyncio.sleep(END_GRACE)

@@ -11,6 +11,7 @@ is one exec on the host.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -143,6 +144,11 @@ _ALIVE = (
     'if tmux -S "$1" has-session -t codex 2>/dev/null; then s=alive; else s=gone; fi; '
     'printf \'OPTIO-RESULT {"state":"%s"}\\n\' "$s"'
 )
+# $1 socket: returns once the session is gone (codex ended), polling on the host itself.
+_WAIT_GONE = (
+    'while tmux -S "$1" has-session -t codex 2>/dev/null; do sleep 1; done; '
+    "printf 'OPTIO-RESULT {}\\n'"
+)
 # $1 socket, $2 seconds to settle; the text on stdin (never on a command line).
 _PASTE = (
     'set -u; tmux -S "$1" load-buffer -b optio-input - && '
@@ -168,6 +174,20 @@ async def launch(
 async def alive(ops: HostOps, tui: TuiPaths) -> bool:
     report = await run_script(ops, _ALIVE, [tui.socket], timeout=30.0, error=TuiHostError)
     return bool(report.get("state") == "alive")
+
+
+async def wait_gone(ops: HostOps, tui: TuiPaths) -> None:
+    """Until codex's session ends: one exec for the whole run, not one per poll. A cut
+    connection ends the exec; it is asked again once the host answers (``alive`` waits for
+    the reconnect), and an unreachable host's error propagates."""
+    while True:
+        try:
+            await run_script(ops, _WAIT_GONE, [tui.socket], timeout=None, error=TuiHostError)
+            return
+        except Exception:
+            if not await alive(ops, tui):
+                return
+            await asyncio.sleep(1.0)
 
 
 async def type_text(ops: HostOps, tui: TuiPaths, text: str) -> None:

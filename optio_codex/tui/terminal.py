@@ -77,11 +77,6 @@ def _set_size(fd: int, cols: int, rows: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
-def _controlling_tty() -> None:  # in the child, before exec
-    os.setsid()
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
 class LocalPty:
     def __init__(self, process: asyncio.subprocess.Process, master: int) -> None:
         self._process = process
@@ -95,13 +90,16 @@ class LocalPty:
         _set_size(slave, cols, rows)
         env = {**child_environ(), "TERM": TERM}
         try:
+            # setsid -c: a session of its own with the pty as its controlling terminal (util-linux,
+            # as the detached app-server's launch uses; no preexec_fn in a threaded engine).
             process = await asyncio.create_subprocess_exec(
+                "setsid",
+                "-c",
                 *argv,
                 stdin=slave,
                 stdout=slave,
                 stderr=slave,
                 env=env,
-                preexec_fn=_controlling_tty,
             )
         finally:
             os.close(slave)
