@@ -451,7 +451,7 @@ class CodexTaskRun:
         # An unreachable host cannot be cleaned now (waiting would hold a cancel for minutes):
         # codex stays registered there, and a later run's reaper stops it.
         unreachable = not detach and not await self._host_reachable()
-        if (detach and self.conversation is not None) or unreachable:
+        if (detach and (self.conversation or self.body) is not None) or unreachable:
             with contextlib.suppress(Exception):
                 if self.conversation is not None:
                     await asyncio.wait_for(self.conversation.detach(), 5.0)

@@ -42,6 +42,7 @@ TUI_CONFIG: dict[str, Any] = {
 READY_MARK = "\u203a"  # the composer's prompt: the TUI takes input
 READY_NOTE_AFTER = 20.0  # no prompt yet: the progress says a question waits on screen
 POLL = 1.0  # on the worker itself: how often the end of codex is checked
+THREAD_POLL = 2.0  # until codex's rollout names the thread (with supports_resume only)
 END_GRACE = 10.0  # after codex ended: optio.log's DONE/ERROR reaches the driver
 
 
@@ -55,6 +56,7 @@ class CodexTui:
         self.app: TerminalApp | None = None
         self._runner: web.AppRunner | None = None
         self._ctx: Any = None
+        self._remember: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # typed input never interleaves with an agent message
 
     # -- the companion's part ------------------------------------------------------------
@@ -70,6 +72,8 @@ class CodexTui:
         return None  # the body starts the terminal
 
     async def stop(self, ending: RunEnding) -> None:
+        if self._remember is not None:
+            self._remember.cancel()
         if self.app is not None:
             with contextlib.suppress(Exception):
                 await self.app.close()
@@ -104,6 +108,8 @@ class CodexTui:
             await host_tmux.launch(ops, tui, provisioned.binary, args, DEFAULT_SIZE)
             ctx.report_progress(None, "codex terminal UI started in tmux")
         await self._publish(ctx)
+        if self.config.supports_resume:  # a resumed run finds the thread, or this tmux
+            self._remember = asyncio.get_running_loop().create_task(self._remember_thread(run))
         await run.companions.start(
             RunView(ctx, self.config, None, ops, paths, hook_ctx, resumed=found or bool(thread))
         )
@@ -125,6 +131,22 @@ class CodexTui:
         # reads it. Returning first would be taken as an end without either.
         await asyncio.sleep(END_GRACE)
         raise RuntimeError("the codex terminal UI ended without DONE or ERROR in optio.log")
+
+    async def _remember_thread(self, run: Any) -> None:
+        """The thread's id into the run's memory once codex names it (its first turn), and
+        optio told the task has saved state: a resume then reattaches or resumes it."""
+        assert self.ops is not None
+        codex_home = run.provisioned.paths.codex_home
+        while True:
+            try:
+                found = await host_tmux.thread_id(self.ops, codex_home)
+            except Exception as exc:  # the host is away: the next try finds it
+                log.info("no thread id yet: %s", exc)
+                found = None
+            if found is not None:
+                await run.memory.save_thread(found)
+                return
+            await asyncio.sleep(THREAD_POLL)
 
     def resume_thread_id(self, run: Any) -> str | None:
         """The thread ``codex resume`` opens: the one a companion restored (a snapshot) or the

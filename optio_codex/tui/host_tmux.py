@@ -149,6 +149,14 @@ _WAIT_GONE = (
     'while tmux -S "$1" has-session -t codex 2>/dev/null; do sleep 1; done; '
     "printf 'OPTIO-RESULT {}\\n'"
 )
+# $1 CODEX_HOME: the newest rollout's name (codex names it after its thread), or nothing.
+_NEWEST_ROLLOUT = (
+    'ls -t "$1"/sessions/*/*/*/rollout-*.jsonl 2>/dev/null | head -n 1; '
+    "printf '\\nOPTIO-RESULT {}\\n'"
+)
+_ROLLOUT_THREAD = re.compile(
+    r"rollout-.*-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$"
+)
 # $1 socket, $2 seconds to settle; the text on stdin (never on a command line).
 _PASTE = (
     'set -u; tmux -S "$1" load-buffer -b optio-input - && '
@@ -208,6 +216,15 @@ async def screen(ops: HostOps, tui: TuiPaths) -> str:
     process = await ops.start(_CAPTURE, [tui.socket])
     result = await process.finish(30.0)
     return result.stdout.decode(errors="replace").rsplit("OPTIO-RESULT", 1)[0]
+
+
+async def thread_id(ops: HostOps, codex_home: str) -> str | None:
+    """The TUI's thread, once codex has written its rollout (at the first turn)."""
+    process = await ops.start(_NEWEST_ROLLOUT, [codex_home])
+    result = await process.finish(30.0)
+    name = result.stdout.decode(errors="replace").split("OPTIO-RESULT")[0].strip()
+    found = _ROLLOUT_THREAD.search(name)
+    return found.group(1) if found else None
 
 
 async def kill(ops: HostOps, tui: TuiPaths) -> None:
