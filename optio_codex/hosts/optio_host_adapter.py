@@ -43,6 +43,20 @@ _TAIL_READ = 64 * 1024
 # optio-agents' keyword channel, and where a resumed run keeps what was written before it.
 LOG_NAME = "optio.log"
 PREVIOUS_LOG_NAME = "optio.log.previous"
+_ROTATING_NAME = "optio.log.rotating"  # between the rename and the append: a crash keeps it
+
+# A resumed run's fresh optio.log: the old one is appended to PREVIOUS_LOG_NAME, never moved
+# over it, as the lines there may not have been replayed yet (a second restart before the
+# replay). The rename is the one atomic step; a line codex appends after it makes a new
+# optio.log, which ": >>" keeps (the driver's tail reads from line 1).
+_FOLD = (
+    f"if [ -f {_ROTATING_NAME} ]; then cat {_ROTATING_NAME} >> {PREVIOUS_LOG_NAME} "
+    f"&& rm -f {_ROTATING_NAME}; fi"
+)
+ROTATE_LOG = (
+    f"umask 077; {_FOLD}; if [ -f {LOG_NAME} ]; then mv -f {LOG_NAME} {_ROTATING_NAME} "
+    f"&& {_FOLD}; fi; : >> {LOG_NAME}"
+)
 
 
 class VerifiedRemoteHost(RemoteHost):  # type: ignore[misc]
@@ -214,12 +228,9 @@ class VerifiedRemoteHost(RemoteHost):  # type: ignore[misc]
     async def write_text(self, relpath: str, content: str) -> None:
         if self.preserve_workdir and relpath == LOG_NAME and content == "":
             # The driver empties optio.log as a run starts; a resumed run's codex may be
-            # writing to it right now. Move it aside in one step instead: nothing is lost.
-            workdir = shlex.quote(self.workdir)
-            await self.run_command(
-                f"cd {workdir} && {{ if [ -f {LOG_NAME} ]; then mv -f {LOG_NAME} "
-                f"{PREVIOUS_LOG_NAME}; fi; : > {LOG_NAME}; }}"
-            )
+            # writing to it right now. Rotate it instead (ROTATE_LOG): nothing is lost,
+            # even over two restarts.
+            await self.run_command(f"cd {shlex.quote(self.workdir)} && {{ {ROTATE_LOG}; }}")
             return
         parent = super().write_text
         await self._on_live(lambda conn: parent(relpath, content))
@@ -369,12 +380,9 @@ class PreservingLocalHost(LocalHost):  # type: ignore[misc]
 
     async def write_text(self, relpath: str, content: str) -> None:
         if self.preserve_workdir and relpath == LOG_NAME and content == "":
-            # See VerifiedRemoteHost.write_text. One rename: atomic, as there.
-            with contextlib.suppress(FileNotFoundError):
-                os.replace(
-                    os.path.join(self.workdir, LOG_NAME),
-                    os.path.join(self.workdir, PREVIOUS_LOG_NAME),
-                )
+            # See VerifiedRemoteHost.write_text and ROTATE_LOG: the same steps.
+            rotate_local_log(self.workdir)
+            return
         await super().write_text(relpath, content)
 
     async def setup_workdir(self) -> None:
@@ -384,6 +392,29 @@ class PreservingLocalHost(LocalHost):  # type: ignore[misc]
         for path in (self.taskdir, self.workdir):
             os.makedirs(path, mode=0o700, exist_ok=True)
             os.chmod(path, 0o700)
+
+
+def rotate_local_log(workdir: str) -> None:
+    """ROTATE_LOG in the worker's own file system."""
+    log, rotating = os.path.join(workdir, LOG_NAME), os.path.join(workdir, _ROTATING_NAME)
+
+    def fold() -> None:
+        try:
+            with open(rotating, "rb") as source:
+                data = source.read()
+        except FileNotFoundError:
+            return
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        fd = os.open(os.path.join(workdir, PREVIOUS_LOG_NAME), flags, 0o600)
+        with os.fdopen(fd, "ab") as previous:
+            previous.write(data)
+        os.unlink(rotating)
+
+    fold()
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(log, rotating)
+        fold()
+    os.close(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
 
 
 def make_task_host(
