@@ -13,6 +13,7 @@ from optio_core.models import TaskInstance
 
 from optio_codex.credentials.capture import seed_capture_for
 from optio_codex.credentials.keeper import seed_keeper_for
+from optio_codex.credentials.orphan_login import save_orphan_login
 from optio_codex.snapshots.companion import snapshots_for
 from optio_codex.task.attention import attention_for
 from optio_codex.task.audit import audit_for
@@ -20,6 +21,7 @@ from optio_codex.task.browser_open import browser_open_for
 from optio_codex.task.companions import CompanionFactory, companions_for
 from optio_codex.task.compat_notice import compat_notice_for
 from optio_codex.task.config import CodexTaskConfig
+from optio_codex.task.leftovers import ReapHook
 from optio_codex.task.mcp_servers import mcp_servers_for
 from optio_codex.task.run import CodexTaskRun
 from optio_codex.task.task_ids import task_id_for
@@ -45,6 +47,9 @@ COMPANIONS: tuple[CompanionFactory, ...] = (
     compat_notice_for,
 )
 
+
+# Before the orphan reaper removes a dead task's directory (task/leftovers.py).
+REAP_HOOKS: tuple[ReapHook, ...] = (save_orphan_login,)
 
 # Companions that follow a conversation: mode="iframe" (codex's terminal UI) has none.
 NEEDS_CONVERSATION: frozenset[CompanionFactory] = frozenset(
@@ -88,11 +93,11 @@ def create_codex_task(
 async def run_codex_session(ctx: Any, config: CodexTaskConfig) -> None:
     """Run one codex task in ``ctx`` (an optio ProcessContext) to its end."""
     if config.mode != "iframe":
-        await CodexTaskRun(ctx, config, companions_for(config, COMPANIONS)).run()
+        await CodexTaskRun(ctx, config, companions_for(config, COMPANIONS), REAP_HOOKS).run()
         return
     tui = CodexTui(config)
     factories = [f for f in COMPANIONS if f not in NEEDS_CONVERSATION]
     # Last: it prepares over the others' config, and ends codex before they stop.
-    run = CodexTaskRun(ctx, config, [*companions_for(config, factories), tui])
+    run = CodexTaskRun(ctx, config, [*companions_for(config, factories), tui], REAP_HOOKS)
     run.body = tui
     await run.run()

@@ -269,11 +269,13 @@ async def _stop_groups(
     groups: Sequence[_Group],
     root: str,
     timeout: float | None,
+    keep_records: Collection[int] = (),
 ) -> list[StopReport]:
     """Stop (signal True) or only clean up after (False) each entry's server, and forget it;
     with remove True its task directory goes too (config, auth.json, history).
 
-    No grace: the reaper and a cancel clean up after servers nobody waits for.
+    No grace: the reaper and a cancel clean up after servers nobody waits for. The entry
+    files of ``keep_records`` (ids of entries) stay.
     """
     targets = [
         ServerStop(
@@ -281,7 +283,7 @@ async def _stop_groups(
             e.start_time,
             e.socket,
             e.codex_home,
-            _record(root, e),
+            "" if id(e) in keep_records else _record(root, e),
             signal=signal,
             task_dir=_task_dir_of(e) if remove else "",
         )
@@ -330,10 +332,12 @@ async def stop_leftovers(
     task_id: str,
     codex_home: str,
     *,
+    socket: str = "",
     root: str = DEFAULT_REGISTRY_ROOT,
     timeout: float | None = 30.0,
 ) -> int:
-    """At a task's end: kill every process with its CODEX_HOME and forget its entry; one exec.
+    """At a task's end (or before a launch): kill every process with its CODEX_HOME, remove
+    its ``socket`` (with codex's daemon files for it), and forget its entry; one exec.
 
     codex runs each command in a session of its own, so what a command detached outlives
     codex's process group: the sweep finds it by its CODEX_HOME. Returns how many were
@@ -341,7 +345,14 @@ async def stop_leftovers(
     """
     record = f"{_root_arg(root).rstrip('/')}/{entry_file_name(owner, task_id)}"
     outcome = await stop_server(
-        ops, 0, 0, codex_home=codex_home, record=record, timeout=timeout, error=ProvisionError
+        ops,
+        0,
+        0,
+        socket,
+        codex_home=codex_home,
+        record=record,
+        timeout=timeout,
+        error=ProvisionError,
     )
     return outcome.swept
 
@@ -352,18 +363,22 @@ async def reap(
     is_live: Callable[[RegistryEntry], Awaitable[bool]],
     *,
     keep_task_ids: Collection[str] = (),
+    before_remove: Callable[[RegistryEntry], Awaitable[None]] | None = None,
     root: str = DEFAULT_REGISTRY_ROOT,
     timeout: float | None = 30.0,
 ) -> ReapReport:
     """Stop the app-servers of ``owner``'s tasks that no longer exist; forget dead ones.
 
-    Entries of other owners are not touched. Ours: process gone (or pid reused) → file and
-    socket removed, nothing signalled; alive, not in ``keep_task_ids`` and ``is_live`` False
-    → :func:`stop_entry`; otherwise kept. A task that is not live (not in ``keep_task_ids``,
-    ``is_live`` False) also loses its task directory, credentials included: nothing will
-    resume it, and an orphan's auth.json must not outlive it. One exec to list, one more only
-    if something is to be stopped or cleaned. An exception from ``is_live`` propagates before
-    anything is done.
+    Entries of other owners are not touched, nor those in ``keep_task_ids`` (the caller's own
+    task: its run owns the socket path and the entry, and may be launching on them now).
+    Ours: process gone (or pid reused) → file and socket removed, nothing signalled; alive
+    and ``is_live`` False → :func:`stop_entry`; otherwise kept. A task that is not live also
+    loses its task directory, credentials included: nothing will resume it, and an orphan's
+    auth.json must not outlive it. ``before_remove`` is awaited for each such entry once its
+    processes are stopped and before its directory goes (a seed's login saved back, say);
+    if it raises, the directory and the entry stay for a later reap. One exec to list, one
+    more only if something is to be stopped or cleaned (two with ``before_remove``). An
+    exception from ``is_live`` propagates before anything is done.
     """
     listing = await list_entries(ops, root=root, timeout=timeout)
     key = owner_key(owner)
@@ -378,7 +393,10 @@ async def reap(
         entry = observed.entry
         if entry.owner != owner:
             continue
-        live = entry.task_id in keep_task_ids or await is_live(entry)
+        if entry.task_id in keep_task_ids:
+            kept.append(entry)
+            continue
+        live = await is_live(entry)
         if not observed.alive:
             groups.append((False, entry, not live))
         elif live:
@@ -387,12 +405,41 @@ async def reap(
             groups.append((True, entry, True))
     stopped: list[StopReport] = []
     cleaned: list[RegistryEntry] = []
-    for report in await _stop_groups(ops, groups, root, timeout):
+    reports = await _stop_before_removal(ops, groups, before_remove, root, timeout)
+    for report in reports:
         if report.was_alive:
             stopped.append(report)
         else:
             cleaned.append(report.entry)
     return ReapReport(tuple(stopped), tuple(cleaned), tuple(kept), problems)
+
+
+async def _stop_before_removal(
+    ops: HostOps,
+    groups: Sequence[_Group],
+    before_remove: Callable[[RegistryEntry], Awaitable[None]] | None,
+    root: str,
+    timeout: float | None,
+) -> list[StopReport]:
+    """The stops of ``groups``; with ``before_remove``, directories go in a second exec, after
+    the hook (an entry whose hook failed keeps both its directory and its registry file)."""
+    removing = [g for g in groups if g[2]]
+    if before_remove is None or not removing:
+        return await _stop_groups(ops, groups, root, timeout)
+    first = [(signal, e, False) for signal, e, _ in groups]
+    reports = await _stop_groups(
+        ops, first, root, timeout, keep_records={id(g[1]) for g in removing}
+    )
+    ready: list[_Group] = []
+    for _, entry, _ in removing:
+        try:
+            await before_remove(entry)
+        except Exception:  # the next reap tries again
+            continue
+        ready.append((False, entry, True))
+    if ready:
+        await _stop_groups(ops, ready, root, timeout)
+    return reports
 
 
 __all__ = [

@@ -36,7 +36,7 @@ from optio_codex.hosts.provision import (
     remove_task_dir,
 )
 from optio_codex.hosts.reconnect import SshSession
-from optio_codex.hosts.registry import RegistryEntry, reap, register, stop_leftovers
+from optio_codex.hosts.registry import RegistryEntry, register
 from optio_codex.hosts.sandbox import PreflightTarget, preflight, run_local, ssh_runner
 from optio_codex.hosts.server_process import stop_detached
 from optio_codex.hosts.task_spec import TaskPaths
@@ -51,7 +51,14 @@ from optio_codex.task.companions import (
 )
 from optio_codex.task.config import CodexTaskConfig, provision_spec
 from optio_codex.task.conversation_view import user_texts
-from optio_codex.task.engine_view import engine_owner, process_is_live, shutting_down_for_resume
+from optio_codex.task.engine_view import engine_owner, shutting_down_for_resume
+from optio_codex.task.leftovers import (
+    ReapHook,
+    ReapView,
+    reap_orphans,
+    stop_predecessor,
+    stop_task_leftovers,
+)
 from optio_codex.task.log_channel import replay_log
 from optio_codex.task.published_fields import log_protocol
 from optio_codex.task.run_guard import Cancelled, RunGuard
@@ -81,7 +88,11 @@ class CodexTaskRun:
     """The state of one run; each step is a method so the order above stays readable."""
 
     def __init__(
-        self, ctx: Any, config: CodexTaskConfig, companions: Sequence[RunCompanion] = ()
+        self,
+        ctx: Any,
+        config: CodexTaskConfig,
+        companions: Sequence[RunCompanion] = (),
+        reap_hooks: Sequence[ReapHook] = (),
     ) -> None:
         self.ctx = ctx
         self.body: RunBody | None = None  # the factory's, in place of a conversation (tui/)
@@ -105,6 +116,7 @@ class CodexTaskRun:
         self.launcher: ServerLauncher | None = None
         self.memory = RunMemory(ctx, config, self._spawn)
         self.companions = Companions(companions)
+        self.reap_hooks = tuple(reap_hooks)  # before an orphan's task dir goes (credentials/)
         self.conversation: CodexConversation | None = None
         self.reattached = False
         self.registered = False
@@ -186,18 +198,8 @@ class CodexTaskRun:
 
     async def _reap_orphans(self) -> None:
         """Stop app-servers this engine started for tasks that no longer exist."""
-
-        async def is_live(entry: RegistryEntry) -> bool:
-            return await process_is_live(self.ctx, entry.process_id)
-
-        try:
-            report = await reap(self._ops(), self.owner, is_live, keep_task_ids={self.task_id})
-        except Exception as exc:  # never fail a task over someone else's leftovers
-            log.warning("could not check the host for orphaned app-servers: %s", exc)
-            return
-        if report.stopped:
-            names = ", ".join(s.entry.task_id for s in report.stopped)
-            self.ctx.report_progress(None, f"stopped orphaned codex app-servers: {names}")
+        view = ReapView(self.ctx, self.config, self._ops())
+        await reap_orphans(view, self.owner, self.task_id, self.reap_hooks)
 
     # -- prepare: provision, find what a previous run left, preflight ----------------------
 
@@ -318,6 +320,16 @@ class CodexTaskRun:
             # The one stop: its group, what it started (by CODEX_HOME) and its socket.
             with contextlib.suppress(Exception):
                 await stop_detached(self._ops(), recorded, grace=0)
+        if self.transport == "detached" or self.resuming:  # one exec: what a dead run left
+            paths = self.launcher.paths
+            await stop_predecessor(
+                self.ctx,
+                self._ops(),
+                self.owner,
+                self.task_id,
+                paths.codex_home,
+                self.launcher.socket_path,
+            )
         return await self._launch()
 
     async def _launch(self) -> Any:
@@ -464,7 +476,7 @@ class CodexTaskRun:
                 await self.conversation.close()
         paths = self._task_paths()
         if paths is not None:
-            await self._stop_everything(paths.codex_home)
+            await stop_task_leftovers(self._ops(), self.owner, self.task_id, paths.codex_home)
         await self.companions.finish()  # codex is gone: its files are final
         cleanup = self.config.cleanup
         if paths is not None and (cleanup == "always" or (cleanup == "on_success" and succeeded)):
@@ -486,15 +498,3 @@ class CodexTaskRun:
         if not self.task_root:
             return None
         return TaskPaths(host_home="", task_root=self.task_root, task_id=self.task_id)
-
-    async def _stop_everything(self, codex_home: str) -> None:
-        """Kill what is left of the task on the host and forget its registry entry.
-
-        codex runs each command in a session of its own, so what a command detached
-        outlives codex's process group: the sweep finds it by its CODEX_HOME. One exec,
-        through the same stop as the detached server's and the reaper's.
-        """
-        try:
-            await stop_leftovers(self._ops(), self.owner, self.task_id, codex_home, timeout=10.0)
-        except Exception as exc:
-            log.warning("could not stop the task's leftover processes: %s", exc)
