@@ -83,15 +83,15 @@ class _RelayedSshd(sshd.LoopbackSshd):
 def _hang_in_provisioning() -> None:
     import optio_codex.task.run as task_run
 
-    real = task_run.provision
+    real = task_run.provision_codex
 
-    async def provision(*args: Any, **kw: Any) -> Any:
+    async def provision_codex(*args: Any, **kw: Any) -> Any:
         result = await real(*args, **kw)
         _mark("provisioning")
         await asyncio.Event().wait()
         return result
 
-    task_run.provision = provision  # type: ignore[assignment]
+    task_run.provision_codex = provision_codex  # type: ignore[assignment]
 
 
 def main(argv: list[str]) -> int:
