@@ -34,9 +34,9 @@ __all__ = ["COMPANIONS", "create_codex_task", "run_codex_session", "task_id_for"
 
 # Each makes the companion a config asks for, or None; started in this order.
 COMPANIONS: tuple[CompanionFactory, ...] = (
-    snapshots_for,  # before the rest: a resume's restore replaces the task dir
     seed_keeper_for,  # first: its lease is released (or kept for a resume) last
     seed_capture_for,
+    snapshots_for,  # after the seed (which reads a login left in the task dir first)
     host_ui_for,
     usage_for,
     audit_for,
