@@ -82,12 +82,10 @@ SAFER_DEFAULTS: dict[str, Any] = {
     # codex asks before it leaves its sandbox; the task's policy (DenyAll) or the gate answers.
     "ask_for_approval": "on-request",
 }
-# Defaults the terminal UI and snapshot work settle (docs/compatibility.md): mode
-# "conversation" (headless, the published default was the terminal UI) and supports_resume
-# (True once resume works); either value is a documented one.
+# A default that differs, documented in docs/compatibility.md: mode "conversation" (headless;
+# the published default was the terminal UI). supports_resume is True, as published.
 UNSETTLED: dict[str, tuple[Any, ...]] = {
     "mode": ("iframe", "conversation"),
-    "supports_resume": (True, False),
 }
 PUBLISHED_EXPORTS = (
     "AGENT_INFO analyze_account create_codex_task run_codex_session AllowedDir ApprovalPolicy "

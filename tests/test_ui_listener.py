@@ -428,6 +428,10 @@ async def test_an_ssh_cut_while_a_prompt_waits_then_answered_after_the_reconnect
     log_file = tmp_path / "tasks" / "ui-remote" / "workdir" / "cut.log"
     assert log_file.read_text() == "ran\n"  # run once
     assert conversation.reconnects >= 1
+    # End the task while the relay is still up: the fixtures stop the relay before the engine,
+    # and a task torn down with its host unreachable leaves codex running there by design.
+    await conversation.close()
+    await process_end(engine[0], "ui-remote")
 
 
 async def test_upload_a_file_the_agent_then_reads(

@@ -178,7 +178,7 @@ class CodexTaskConfig(
     before_execute: HookCallback | None = None
     after_execute: HookCallback | None = None
     on_deliverable: DeliverableCallback | None = None
-    supports_resume: bool = False
+    supports_resume: bool = True  # as published: snapshots at the end, resume on any host
     # -- snapshots (docs/snapshots.md): with supports_resume, the workspace and the thread's
     # codex state are captured at the end of every run, and every snapshot_every seconds
     # between turns (None: at the end only); the newest snapshot_keep are kept.
